@@ -1,0 +1,71 @@
+# offload-lab: the user's entry point. `make test` and `make experiment` are the two commands;
+# every target installs what it needs first (make deps: Debian packages, as root).
+#
+#   FIB=20 make inline-server      (also thread-server, process-server, ampoule-server)
+#   make perf | perf-little | perf-easy      load against the running server on PORT
+#   make test                      build and run the whole suite
+
+BUILD    ?= build
+BIN      := $(BUILD)/bin
+PORT     ?= 8080
+JOBS     ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+# What building, testing and graphing need, all from Debian 12.
+APT_PACKAGES := cmake g++ make pkg-config libuv1-dev libtbb-dev libboost-dev \
+  libboost-filesystem-dev libhttp-parser-dev libcpp-httplib-dev libgtest-dev googletest \
+  libgpgme-dev gnupg httperf curl procps python3-matplotlib python3-pandas \
+  jupyter-nbconvert python3-ipykernel chromium clang libclang-rt-14-dev
+# Only the benchmarks compare against these.
+BENCH_PACKAGES := wrk nginx-light
+
+.PHONY: all deps deps-bench build test inline-server thread-server process-server \
+  ampoule-server bench clean
+
+all: build
+
+deps:
+	@$(call apt_install,$(APT_PACKAGES))
+
+deps-bench: deps
+	@$(call apt_install,$(BENCH_PACKAGES))
+
+# Installs the missing packages among $(1); quiet when none is missing.
+define apt_install
+missing=$$(for p in $(1); do \
+  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+  done | tr '\n' ' '); \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" != 0 ]; then \
+    echo "make: missing Debian packages: $$missing" >&2; \
+    echo "make: run as root, or: sudo apt-get install $$missing" >&2; exit 1; \
+  fi; \
+  echo "make: installing $$missing"; \
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+    || { echo "make: apt-get install failed" >&2; exit 1; }; \
+fi
+endef
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) --timeout 300
+
+inline-server: build
+	$(BIN)/offload-server --strategy inline --port $(PORT)
+thread-server: build
+	$(BIN)/offload-server --strategy thread --port $(PORT)
+process-server: build
+	$(BIN)/offload-server --strategy process --port $(PORT)
+ampoule-server: process-server
+
+clean:
+	rm -rf $(BUILD)
+
+# The harness (perf targets, experiment, sweep) and the graphs add their own targets.
+-include harness/harness.mk
+-include notebooks/notebooks.mk

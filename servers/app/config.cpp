@@ -1,0 +1,157 @@
+// Flag parsing from one table: each option's flag, environment variable, help line and
+// parser live together, so --help, the env fallbacks and the checks cannot drift apart.
+#include "config.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace app {
+
+namespace {
+
+struct Option {
+  const char* flag;
+  const char* env;  // nullptr: no fallback
+  const char* value_name;
+  const char* help;
+  // Parses `text` into the config, or returns what rule it breaks.
+  std::function<std::string(const std::string& text, Config& c)> apply;
+};
+
+std::string parse_uint(const std::string& text, unsigned long long lo, unsigned long long hi,
+                       unsigned long long& out) {
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  if (text.empty() || ec != std::errc() || ptr != end || out < lo || out > hi)
+    return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+  return {};
+}
+
+std::string parse_seconds(const std::string& text, double& out) {
+  std::istringstream in(text);
+  in >> out;
+  if (text.empty() || in.fail() || !in.eof() || !std::isfinite(out) || out <= 0 || out > 86400)
+    return "must be a number of seconds, above 0 and at most 86400";
+  return {};
+}
+
+template <class T>
+std::function<std::string(const std::string&, Config&)> integer(T Config::*field,
+                                                                unsigned long long lo,
+                                                                unsigned long long hi) {
+  return [=](const std::string& text, Config& c) {
+    unsigned long long v = 0;
+    std::string err = parse_uint(text, lo, hi, v);
+    if (err.empty()) c.*field = static_cast<T>(v);
+    return err;
+  };
+}
+
+std::function<std::string(const std::string&, Config&)> seconds(double Config::*field) {
+  return [=](const std::string& text, Config& c) { return parse_seconds(text, c.*field); };
+}
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> table = {
+      {"--strategy", "STRATEGY", "S", "where jobs run: inline | thread | process (default thread)",
+       [](const std::string& t, Config& c) -> std::string {
+         if (t != "inline" && t != "thread" && t != "process")
+           return "must be one of inline, thread, process";
+         c.strategy = t;
+         return {};
+       }},
+      {"--host", "HOST", "ADDR", "address to listen on, IPv4 or IPv6 (default 127.0.0.1)",
+       [](const std::string& t, Config& c) -> std::string {
+         unsigned char buf[16];
+         const std::string host = t == "localhost" ? "127.0.0.1" : t;
+         if (inet_pton(AF_INET, host.c_str(), buf) != 1 &&
+             inet_pton(AF_INET6, host.c_str(), buf) != 1)
+           return "must be an IPv4 or IPv6 address";
+         c.host = host;
+         return {};
+       }},
+      {"--port", "PORT", "N", "TCP port, 0 for any free one (default 8080)",
+       integer(&Config::port, 0, 65535)},
+      {"--fib", "FIB", "N", "fib(N) computed by GET / (default 30)", integer(&Config::fib, 1, 92)},
+      {"--max-n", "MAX_N", "N", "largest N a client may ask for with /?n=N (default 45)",
+       integer(&Config::max_n, 1, 92)},
+      {"--workers", "WORKERS", "N", "threads or processes in the pool (default: cores)",
+       integer(&Config::workers, 1, 256)},
+      {"--max-queue", "MAX_QUEUE", "N",
+       "jobs that may wait for a worker; more get 503 (default 128)",
+       integer(&Config::max_queue, 0, 1'000'000)},
+      {"--idle-timeout", "IDLE_TIMEOUT", "SEC", "close a connection idle this long (default 60)",
+       seconds(&Config::idle_timeout_s)},
+      {"--header-timeout", "HEADER_TIMEOUT", "SEC",
+       "time allowed to send a request's head, slowloris guard (default 10)",
+       seconds(&Config::header_timeout_s)},
+      {"--drain-timeout", "DRAIN_TIMEOUT", "SEC",
+       "on SIGTERM, wait this long for requests in flight, then answer 503 (default 10)",
+       seconds(&Config::drain_timeout_s)},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::string usage() {
+  std::ostringstream out;
+  out << "usage: offload-server [options]\n\n"
+         "Serves GET / (fib(N), the heavy job), GET /hi (\"easy!\") and GET /metrics\n"
+         "(Prometheus text), running the heavy jobs where --strategy says.\n\n"
+         "options (each also read from the environment variable shown):\n";
+  for (const auto& o : options()) {
+    std::string left = std::string("  ") + o.flag + " " + o.value_name;
+    left.resize(26, ' ');
+    out << left << o.help;
+    if (o.env != nullptr) out << " [" << o.env << "]";
+    out << "\n";
+  }
+  out << "  --help                  show this help and exit\n\n"
+         "example: FIB=20 offload-server --strategy process --workers 2\n";
+  return out.str();
+}
+
+ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& env, Config& config) {
+  for (const auto& o : options()) {
+    if (o.env == nullptr) continue;
+    const char* value = env(o.env);
+    if (value == nullptr || *value == '\0') continue;
+    if (std::string err = o.apply(value, config); !err.empty())
+      return {ConfigStatus::error, std::string(o.env) + "=" + value + ": " + err};
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") return {ConfigStatus::help, {}};
+    std::string value;
+    bool has_value = false;
+    if (const auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+      has_value = true;
+    }
+    const Option* option = nullptr;
+    for (const auto& o : options())
+      if (arg == o.flag) option = &o;
+    if (option == nullptr) return {ConfigStatus::error, "unknown option " + arg + " (see --help)"};
+    if (!has_value) {
+      if (i + 1 >= argc) return {ConfigStatus::error, arg + " needs a value"};
+      value = argv[++i];
+    }
+    if (std::string err = option->apply(value, config); !err.empty())
+      return {ConfigStatus::error, arg + " " + value + ": " + err};
+  }
+  if (config.workers == 0) config.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config.fib > config.max_n)
+    return {ConfigStatus::error, "--fib " + std::to_string(config.fib) +
+                                     ": must be at most --max-n (" + std::to_string(config.max_n) +
+                                     ")"};
+  return {};
+}
+
+}  // namespace app

@@ -1,0 +1,131 @@
+// Rendering of /metrics. Counters are plain integers: everything here runs on the loop thread.
+#include "metrics.hpp"
+
+#include <cstdio>
+
+namespace app {
+
+namespace {
+
+const char* endpoint_label(int e) {
+  switch (static_cast<Endpoint>(e)) {
+    case Endpoint::root:
+      return "/";
+    case Endpoint::hi:
+      return "/hi";
+    case Endpoint::metrics:
+      return "/metrics";
+    case Endpoint::other:
+      return "other";
+    default:
+      return "none";  // answered by the HTTP front end before routing
+  }
+}
+
+void append_sample(std::string& out, const char* name, double value) {
+  char line[160];
+  std::snprintf(line, sizeof line, "%s %.9g\n", name, value);
+  out += line;
+}
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+
+}  // namespace
+
+void Histogram::observe(double seconds) {
+  std::size_t i = 0;
+  while (i < kBounds.size() && seconds > kBounds[i]) ++i;
+  ++counts_[i];
+  sum_ += seconds;
+  ++count_;
+  if (seconds > max_) max_ = seconds;
+}
+
+void Histogram::render(std::string& out, const char* name, const char* help) const {
+  header(out, name, "histogram", help);
+  std::uint64_t cumulative = 0;
+  char line[160];
+  for (std::size_t i = 0; i <= kBounds.size(); ++i) {
+    cumulative += counts_[i];
+    if (i < kBounds.size()) {
+      std::snprintf(line, sizeof line, "%s_bucket{le=\"%g\"} %llu\n", name, kBounds[i],
+                    static_cast<unsigned long long>(cumulative));
+    } else {
+      std::snprintf(line, sizeof line, "%s_bucket{le=\"+Inf\"} %llu\n", name,
+                    static_cast<unsigned long long>(cumulative));
+    }
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "%s_sum %.9g\n%s_count %llu\n", name, sum_, name,
+                static_cast<unsigned long long>(count_));
+  out += line;
+}
+
+void Metrics::count_request(Endpoint endpoint, int status) {
+  if (status < 0 || status >= kMaxStatus) status = 0;
+  ++requests_[static_cast<int>(endpoint)][status];
+}
+
+void Metrics::observe_job(double total_s, double run_s) {
+  job_seconds_.observe(total_s);
+  job_run_seconds_.observe(run_s);
+}
+
+std::string Metrics::render(const ServerFacts& f) const {
+  std::string out;
+  out.reserve(8192);
+  header(out, "offload_info", "gauge", "The server's configuration.");
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "offload_info{strategy=\"%s\",workers=\"%u\",fib=\"%u\",max_queue=\"%zu\"} 1\n",
+                f.strategy.c_str(), f.workers, f.fib, f.max_queue);
+  out += line;
+
+  header(out, "offload_requests_total", "counter", "Requests answered, by endpoint and status.");
+  for (int e = 0; e < static_cast<int>(Endpoint::count); ++e) {
+    for (int s = 0; s < kMaxStatus; ++s) {
+      if (requests_[e][s] == 0) continue;
+      std::snprintf(line, sizeof line,
+                    "offload_requests_total{endpoint=\"%s\",status=\"%d\"} %llu\n",
+                    endpoint_label(e), s, static_cast<unsigned long long>(requests_[e][s]));
+      out += line;
+    }
+  }
+  header(out, "offload_jobs_queued", "gauge", "Jobs waiting for a worker.");
+  append_sample(out, "offload_jobs_queued", static_cast<double>(f.pool.queued));
+  header(out, "offload_jobs_running", "gauge", "Jobs running on a worker.");
+  append_sample(out, "offload_jobs_running", static_cast<double>(f.pool.running));
+  header(out, "offload_jobs_rejected_total", "counter", "Jobs refused with 503: queue full.");
+  append_sample(out, "offload_jobs_rejected_total", static_cast<double>(jobs_rejected_));
+  header(out, "offload_workers_alive", "gauge", "Workers able to take a job.");
+  append_sample(out, "offload_workers_alive", static_cast<double>(f.pool.workers));
+  header(out, "offload_workers_restarted_total", "counter", "Workers replaced after dying.");
+  append_sample(out, "offload_workers_restarted_total", static_cast<double>(f.pool.restarts));
+  header(out, "offload_connections_open", "gauge", "Client connections open.");
+  append_sample(out, "offload_connections_open", static_cast<double>(f.connections));
+  job_seconds_.render(out, "offload_job_seconds",
+                      "Jobs from submission to result on the loop (wait + run + hand-back).");
+  job_run_seconds_.render(out, "offload_job_run_seconds", "Jobs' own run time where they ran.");
+  loop_lag_.render(out, "offload_loop_lag_seconds",
+                   "How late the loop's periodic probe timer fired.");
+  header(out, "offload_loop_lag_max_seconds", "gauge", "Largest loop lag seen since start.");
+  append_sample(out, "offload_loop_lag_max_seconds", loop_lag_.max());
+  header(out, "offload_loop_idle_seconds_total", "counter",
+         "Time the loop spent waiting for events (utilisation = 1 - idle/uptime).");
+  append_sample(out, "offload_loop_idle_seconds_total", f.loop_idle_s);
+  header(out, "offload_uptime_seconds", "gauge", "Seconds since the server started.");
+  append_sample(out, "offload_uptime_seconds", f.uptime_s);
+  return out;
+}
+
+}  // namespace app

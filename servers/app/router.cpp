@@ -1,0 +1,133 @@
+// Routing and the mapping from job outcomes to HTTP statuses: a failed job is a 500, a lost
+// worker a 502, a full queue or a stopping server a 503 with Retry-After.
+#include "router.hpp"
+
+#include <uv.h>
+
+#include <charconv>
+
+namespace app {
+
+namespace {
+
+http::Response text(std::string body) {
+  http::Response r;
+  r.body = std::move(body);
+  return r;
+}
+
+http::Response answer_for(const offload::JobOutcome& outcome) {
+  switch (outcome.status) {
+    case offload::JobStatus::done:
+      return outcome.result.ok ? text(outcome.result.text)
+                               : http::error_response(500, outcome.result.text);
+    case offload::JobStatus::lost:
+      return http::error_response(502, outcome.result.text);
+    case offload::JobStatus::cancelled:
+    default: {
+      http::Response r = http::error_response(503, outcome.result.text, true);
+      r.retry_after_s = 1;
+      return r;
+    }
+  }
+}
+
+}  // namespace
+
+std::string parse_fib_query(std::string_view query, unsigned max_n, unsigned& n) {
+  bool seen = false;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = param.find('=');
+    if (param.substr(0, eq) != "n") continue;
+    if (seen) return "parameter n given more than once";
+    seen = true;
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : param.substr(eq + 1);
+    unsigned v = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || value.front() == '+' || ec != std::errc() ||
+        ptr != value.data() + value.size() || v < 1 || v > max_n)
+      return "n must be an integer from 1 to " + std::to_string(max_n);
+    n = v;
+  }
+  return {};
+}
+
+Router::Router(const Config& config, offload::Offloader& offloader, Metrics& metrics,
+               std::function<ServerFacts()> facts)
+    : config_(config), offloader_(offloader), metrics_(metrics), facts_(std::move(facts)) {}
+
+void Router::answered_by_front_end(int status) {
+  metrics_.count_request(Endpoint::front_end, status);
+}
+
+std::optional<http::Response> Router::handle(const http::Request& request,
+                                             const http::ResponseSlot& later) {
+  Endpoint endpoint = Endpoint::other;
+  if (request.path == "/")
+    endpoint = Endpoint::root;
+  else if (request.path == "/hi")
+    endpoint = Endpoint::hi;
+  else if (request.path == "/metrics")
+    endpoint = Endpoint::metrics;
+
+  if (request.method == http::Method::other) {
+    http::Response r = http::error_response(
+        405, "method " + request.method_name + " not allowed; use GET or HEAD");
+    r.allow = "GET, HEAD";
+    metrics_.count_request(endpoint, 405);
+    return r;
+  }
+  std::optional<http::Response> answer;
+  switch (endpoint) {
+    case Endpoint::root:
+      return heavy(request, later);  // counted when answered
+    case Endpoint::hi:
+      answer = text("easy!");
+      break;
+    case Endpoint::metrics:
+      answer = text(metrics_.render(facts_()));
+      answer->content_type = "text/plain; version=0.0.4";
+      break;
+    default:
+      answer = http::error_response(404, "no such path: " + request.path);
+      break;
+  }
+  metrics_.count_request(endpoint, answer->status);
+  return answer;
+}
+
+std::optional<http::Response> Router::heavy(const http::Request& request,
+                                            const http::ResponseSlot& later) {
+  unsigned n = config_.fib;
+  if (std::string err = parse_fib_query(request.query, config_.max_n, n); !err.empty()) {
+    metrics_.count_request(Endpoint::root, 400);
+    return http::error_response(400, err);
+  }
+  const std::uint64_t submitted_ns = uv_hrtime();
+  workloads::Job job;
+  job.kind = workloads::Kind::fib;
+  job.n = n;
+  const auto admission =
+      offloader_.submit(job, [this, later, submitted_ns](offload::JobOutcome outcome) {
+        if (outcome.status == offload::JobStatus::done)
+          metrics_.observe_job(static_cast<double>(uv_hrtime() - submitted_ns) / 1e9,
+                               static_cast<double>(outcome.result.run_us) / 1e6);
+        http::Response r = answer_for(outcome);
+        metrics_.count_request(Endpoint::root, r.status);
+        later.send(std::move(r));
+      });
+  if (admission == offload::Admission::full) {
+    metrics_.count_rejected_job();
+    metrics_.count_request(Endpoint::root, 503);
+    http::Response r = http::error_response(503, "too many jobs waiting; try again later");
+    r.retry_after_s = 1;
+    return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace app

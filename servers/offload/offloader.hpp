@@ -1,0 +1,67 @@
+// Where a job runs: the one small interface every strategy implements. The HTTP front end and
+// the router never ask which strategy is behind it.
+#pragma once
+
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "job.hpp"
+
+namespace offload {
+
+enum class JobStatus {
+  done,       // the workload ran; result.ok says whether it succeeded
+  lost,       // the worker running it died (process strategy)
+  cancelled,  // never started: the server is stopping
+};
+
+struct JobOutcome {
+  JobStatus status = JobStatus::done;
+  workloads::Result result;  // for lost / cancelled: !ok and a one-line reason in text
+};
+
+// Runs on the loop thread, exactly once per accepted job.
+using Done = std::function<void(JobOutcome)>;
+
+enum class Admission { accepted, full };
+
+struct PoolStats {
+  std::size_t queued = 0;      // accepted, waiting for a worker
+  std::size_t running = 0;     // on a worker now
+  std::size_t workers = 0;     // alive (process) or configured (thread); 1 for inline
+  std::uint64_t restarts = 0;  // workers replaced after dying
+};
+
+class Offloader {
+ public:
+  virtual ~Offloader() = default;
+  // `full` when `max_queue` jobs already wait for a worker: the caller answers 503.
+  virtual Admission submit(workloads::Job job, Done done) = 0;
+  virtual PoolStats stats() const = 0;
+  // Jobs still queued complete as `cancelled`; running ones finish (thread) or their worker
+  // is stopped (process). `stopped` runs on the loop once nothing of the pool is left.
+  virtual void stop(std::function<void()> stopped) = 0;
+};
+
+struct PoolConfig {
+  std::string strategy = "thread";  // inline | thread | process
+  unsigned workers = 1;
+  std::size_t max_queue = 128;
+  // Process strategy: the program and arguments that start one worker.
+  std::string worker_program;
+  std::vector<std::string> worker_args;
+};
+
+std::unique_ptr<Offloader> make_inline_offloader();
+std::unique_ptr<Offloader> make_thread_offloader(uv_loop_t* loop, const PoolConfig& config);
+std::unique_ptr<Offloader> make_process_offloader(uv_loop_t* loop, const PoolConfig& config);
+// Picks by config.strategy (already validated).
+std::unique_ptr<Offloader> make_offloader(uv_loop_t* loop, const PoolConfig& config);
+
+}  // namespace offload

@@ -1,0 +1,57 @@
+// The process pool's wire format: length-prefixed frames over a worker's stdin (jobs) and
+// stdout (results). The only place that knows the byte layout.
+//
+//   frame   = length:u32le payload[length]          1 <= length <= kMaxFrame
+//   payload = type:u8 id:u64le body
+//   job     = type 1, kind:u8 n:u32le
+//   result  = type 2, ok:u8 run_us:u64le text_len:u32le text[text_len]
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "job.hpp"
+
+namespace wire {
+
+// A frame larger than this is a protocol error (a confused or hostile peer), not a big job.
+inline constexpr std::size_t kMaxFrame = 1 << 20;
+
+struct JobMessage {
+  std::uint64_t id = 0;
+  workloads::Job job;
+};
+
+struct ResultMessage {
+  std::uint64_t id = 0;
+  workloads::Result result;
+};
+
+std::string encode(const JobMessage& message);
+std::string encode(const ResultMessage& message);
+
+// False when the payload is not exactly one well-formed message of that type.
+bool decode(std::string_view payload, JobMessage& out);
+bool decode(std::string_view payload, ResultMessage& out);
+
+// Splits a byte stream into frame payloads.
+class FrameReader {
+ public:
+  enum class Status { need_more, frame, error };
+
+  void feed(const char* data, std::size_t len) { buffer_.append(data, len); }
+  // On `frame`, `payload` holds the next payload (valid until the next call). On `error`,
+  // the stream is unusable; error() says why.
+  Status next(std::string_view& payload);
+  const std::string& error() const { return error_; }
+  std::size_t buffered() const { return buffer_.size() - offset_; }
+
+ private:
+  std::string buffer_;
+  std::size_t offset_ = 0;
+  std::string error_;
+};
+
+}  // namespace wire

@@ -1,0 +1,52 @@
+// Test support: HTTP over a raw loopback socket, byte for byte, for what a library client
+// would refuse to send (malformed, pipelined, slow, half-closed requests).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+struct Reply {
+  int status = 0;
+  std::string version;                         // "HTTP/1.1"
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  bool has(const std::string& name) const { return headers.count(name) != 0; }
+};
+
+// A blocking client socket to 127.0.0.1:port with read timeouts.
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool send(const std::string& bytes);  // false if the peer is gone
+  void shutdown_write();
+  // Reads one response (head + Content-Length body). For HEAD requests pass head_only.
+  std::optional<Reply> read_reply(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                                  bool head_only = false);
+  // Reads until the server closes (true) or the timeout passes (false); bytes go to `out`.
+  bool read_until_closed(std::string& out,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  int fd() const { return fd_; }
+
+ private:
+  bool fill(std::chrono::steady_clock::time_point deadline);
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+// One request on a fresh connection; the reply, or nullopt if none came.
+std::optional<Reply> exchange(int port, const std::string& request,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Splits a byte stream into replies (each must carry Content-Length).
+std::vector<Reply> parse_replies(const std::string& bytes);
+
+}  // namespace testsupport

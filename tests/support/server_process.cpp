@@ -1,0 +1,192 @@
+// Process control for integration tests: fork/exec with pipes, a ready-line wait bounded in
+// time, and /proc lookups. Processes are stopped by pid, never by name.
+#include "server_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace testsupport {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+pid_t spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::map<std::string, std::string>& env, int stdout_fd, int stderr_fd) {
+  std::vector<std::string> argv_s = {program};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    dup2(stdout_fd, STDOUT_FILENO);
+    dup2(stderr_fd, STDERR_FILENO);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, STDIN_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0) return std::nullopt;
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+std::string temp_path(const char* tag) {
+  char name[] = "/tmp/offload-test-XXXXXX";
+  const int fd = mkstemp(name);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  close(fd);
+  return std::string(name) + "-" + tag;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(const std::string& program, const std::vector<std::string>& args,
+                             const std::map<std::string, std::string>& env,
+                             std::chrono::milliseconds timeout) {
+  stderr_path_ = temp_path("stderr");
+  const int err_fd = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int out[2];
+  if (err_fd < 0 || pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  pid_ = spawn(program, args, env, out[1], err_fd);
+  close(out[1]);
+  close(err_fd);
+
+  std::string buffer;
+  const auto deadline = Clock::now() + timeout;
+  while (ready_line_.empty()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd p{out[0], POLLIN, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char chunk[512];
+    const ssize_t n = read(out[0], chunk, sizeof chunk);
+    if (n <= 0) break;
+    buffer.append(chunk, static_cast<std::size_t>(n));
+    for (std::size_t nl; (nl = buffer.find('\n')) != std::string::npos;) {
+      std::string line = buffer.substr(0, nl);
+      buffer.erase(0, nl + 1);
+      if (const auto at = line.find("listening on "); at != std::string::npos) {
+        ready_line_ = line;
+        const auto colon = line.find(' ', at + 13);
+        const std::string hostport = line.substr(at + 13, colon - (at + 13));
+        port_ = std::atoi(hostport.substr(hostport.rfind(':') + 1).c_str());
+        break;
+      }
+    }
+  }
+  close(out[0]);  // later stdout writes get EPIPE (ignored by the server): tests read stderr
+  if (ready_line_.empty()) {
+    kill(pid_, SIGKILL);
+    wait_for_exit(pid_, std::chrono::seconds(5));
+    exited_ = true;
+    throw std::runtime_error("server did not become ready: " + stderr_text());
+  }
+}
+
+ServerProcess::~ServerProcess() {
+  if (!exited_) {
+    kill(pid_, SIGKILL);
+    wait_for_exit(pid_, std::chrono::seconds(10));
+  }
+  std::error_code ec;
+  std::filesystem::remove(stderr_path_, ec);
+}
+
+std::optional<int> ServerProcess::stop(int signum, std::chrono::milliseconds timeout) {
+  if (exited_) return std::nullopt;
+  kill(pid_, signum);
+  auto status = wait_for_exit(pid_, timeout);
+  if (!status) {
+    kill(pid_, SIGKILL);
+    wait_for_exit(pid_, std::chrono::seconds(10));
+  }
+  exited_ = true;
+  return status;
+}
+
+std::string ServerProcess::stderr_text() const {
+  std::ifstream in(stderr_path_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+RunResult run_program(const std::string& program, const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env,
+                      std::chrono::milliseconds timeout) {
+  const std::string path = temp_path("out");
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + path);
+  const pid_t pid = spawn(program, args, env, fd, fd);
+  close(fd);
+  RunResult result;
+  if (auto status = wait_for_exit(pid, timeout)) {
+    result.status = *status;
+  } else {
+    kill(pid, SIGKILL);
+    wait_for_exit(pid, std::chrono::seconds(10));
+  }
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  result.output = s.str();
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  return result;
+}
+
+std::vector<pid_t> child_pids(pid_t pid) {
+  std::vector<pid_t> children;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces, so parse after the last ')'.
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == pid) children.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return children;
+}
+
+bool process_alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
+}  // namespace testsupport

@@ -1,0 +1,113 @@
+// The process pool's wire format: round trips, split and merged frames, and the frames a
+// broken or hostile peer could send.
+#include <gtest/gtest.h>
+
+#include "wire.hpp"
+
+namespace {
+
+wire::FrameReader::Status next(wire::FrameReader& reader, std::string_view& payload) {
+  return reader.next(payload);
+}
+
+TEST(Wire, JobRoundTrip) {
+  wire::JobMessage in{42, {workloads::Kind::fib, 30}};
+  const std::string bytes = wire::encode(in);
+  wire::FrameReader reader;
+  reader.feed(bytes.data(), bytes.size());
+  std::string_view payload;
+  ASSERT_EQ(next(reader, payload), wire::FrameReader::Status::frame);
+  wire::JobMessage out;
+  ASSERT_TRUE(wire::decode(payload, out));
+  EXPECT_EQ(out.id, 42u);
+  EXPECT_EQ(out.job.kind, workloads::Kind::fib);
+  EXPECT_EQ(out.job.n, 30u);
+  EXPECT_EQ(next(reader, payload), wire::FrameReader::Status::need_more);
+}
+
+TEST(Wire, ResultRoundTripKeepsEveryByte) {
+  wire::ResultMessage in{7, {false, std::string("reason with \0 and \n", 19), 123456}};
+  const std::string bytes = wire::encode(in);
+  wire::FrameReader reader;
+  reader.feed(bytes.data(), bytes.size());
+  std::string_view payload;
+  ASSERT_EQ(next(reader, payload), wire::FrameReader::Status::frame);
+  wire::ResultMessage out;
+  ASSERT_TRUE(wire::decode(payload, out));
+  EXPECT_EQ(out.id, 7u);
+  EXPECT_FALSE(out.result.ok);
+  EXPECT_EQ(out.result.text, in.result.text);
+  EXPECT_EQ(out.result.run_us, 123456u);
+}
+
+TEST(Wire, FramesSplitByteByByteAndMergedAreRecovered) {
+  std::string stream;
+  for (std::uint64_t id = 1; id <= 3; ++id)
+    stream += wire::encode(wire::ResultMessage{id, {true, "answer is >>> 1\n", id}});
+  wire::FrameReader reader;
+  std::vector<std::uint64_t> ids;
+  for (char c : stream) {
+    reader.feed(&c, 1);
+    std::string_view payload;
+    while (next(reader, payload) == wire::FrameReader::Status::frame) {
+      wire::ResultMessage m;
+      ASSERT_TRUE(wire::decode(payload, m));
+      ids.push_back(m.id);
+    }
+  }
+  EXPECT_EQ(ids, (std::vector<std::uint64_t>{1, 2, 3}));
+}
+
+TEST(Wire, TruncatedFrameWaitsAndATruncatedPayloadIsRejected) {
+  const std::string bytes = wire::encode(wire::JobMessage{1, {workloads::Kind::fib, 20}});
+  wire::FrameReader reader;
+  reader.feed(bytes.data(), bytes.size() - 1);
+  std::string_view payload;
+  EXPECT_EQ(next(reader, payload), wire::FrameReader::Status::need_more);
+  EXPECT_EQ(reader.buffered(), bytes.size() - 1);
+
+  // A frame whose length covers fewer bytes than a job needs: a well-framed but short payload.
+  std::string shortened = bytes.substr(4, bytes.size() - 4 - 2);
+  wire::JobMessage out;
+  EXPECT_FALSE(wire::decode(shortened, out));
+  // And one with trailing garbage.
+  std::string longer = bytes.substr(4) + "x";
+  EXPECT_FALSE(wire::decode(longer, out));
+}
+
+TEST(Wire, OversizedAndEmptyFramesAreErrors) {
+  for (std::uint32_t len : {0u, static_cast<std::uint32_t>(wire::kMaxFrame + 1), 0xffffffffu}) {
+    std::string header(4, '\0');
+    for (int i = 0; i < 4; ++i) header[i] = static_cast<char>((len >> (8 * i)) & 0xff);
+    wire::FrameReader reader;
+    reader.feed(header.data(), header.size());
+    std::string_view payload;
+    EXPECT_EQ(next(reader, payload), wire::FrameReader::Status::error) << len;
+    EXPECT_FALSE(reader.error().empty());
+    // Once broken, always broken: the stream cannot be resynchronised.
+    EXPECT_EQ(next(reader, payload), wire::FrameReader::Status::error);
+  }
+}
+
+TEST(Wire, MessagesOfTheOtherTypeAreRejected) {
+  const std::string job = wire::encode(wire::JobMessage{1, {workloads::Kind::fib, 20}});
+  wire::ResultMessage result;
+  EXPECT_FALSE(wire::decode(std::string_view(job).substr(4), result));
+  const std::string res = wire::encode(wire::ResultMessage{1, {true, "x", 0}});
+  wire::JobMessage j;
+  EXPECT_FALSE(wire::decode(std::string_view(res).substr(4), j));
+}
+
+TEST(Wire, OverlongResultTextIsCutToAValidFrame) {
+  wire::ResultMessage in{1, {false, std::string(wire::kMaxFrame * 2, 'x'), 0}};
+  const std::string bytes = wire::encode(in);
+  wire::FrameReader reader;
+  reader.feed(bytes.data(), bytes.size());
+  std::string_view payload;
+  ASSERT_EQ(next(reader, payload), wire::FrameReader::Status::frame);
+  wire::ResultMessage out;
+  ASSERT_TRUE(wire::decode(payload, out));
+  EXPECT_LT(out.result.text.size(), wire::kMaxFrame);
+}
+
+}  // namespace
