@@ -111,6 +111,20 @@ std::string Metrics::render(const ServerFacts& f) const {
   append_sample(out, "offload_workers_alive", static_cast<double>(f.pool.workers));
   header(out, "offload_workers_restarted_total", "counter", "Workers replaced after dying.");
   append_sample(out, "offload_workers_restarted_total", static_cast<double>(f.pool.restarts));
+  if (!f.pool.per_worker.empty()) {
+    header(out, "offload_worker_busy", "gauge", "1 while the worker process runs a job.");
+    for (const auto& w : f.pool.per_worker) {
+      std::snprintf(line, sizeof line, "offload_worker_busy{pid=\"%d\"} %d\n", w.pid,
+                    w.busy ? 1 : 0);
+      out += line;
+    }
+    header(out, "offload_worker_jobs_total", "counter", "Jobs each worker process finished.");
+    for (const auto& w : f.pool.per_worker) {
+      std::snprintf(line, sizeof line, "offload_worker_jobs_total{pid=\"%d\"} %llu\n", w.pid,
+                    static_cast<unsigned long long>(w.jobs));
+      out += line;
+    }
+  }
   header(out, "offload_connections_open", "gauge", "Client connections open.");
   append_sample(out, "offload_connections_open", static_cast<double>(f.connections));
   job_seconds_.render(out, "offload_job_seconds",

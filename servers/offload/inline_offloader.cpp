@@ -15,7 +15,12 @@ class InlineOffloader final : public Offloader {
     done(std::move(outcome));
     return Admission::accepted;
   }
-  PoolStats stats() const override { return {0, running_, 1, 0}; }
+  PoolStats stats() const override {
+    PoolStats s;
+    s.running = running_;
+    s.workers = 1;
+    return s;
+  }
   void stop(std::function<void()> stopped) override { stopped(); }
 
  private:

@@ -31,11 +31,18 @@ using Done = std::function<void(JobOutcome)>;
 
 enum class Admission { accepted, full };
 
+struct WorkerStats {  // one worker process
+  int pid = 0;
+  bool busy = false;
+  std::uint64_t jobs = 0;  // jobs it has finished
+};
+
 struct PoolStats {
-  std::size_t queued = 0;      // accepted, waiting for a worker
-  std::size_t running = 0;     // on a worker now
-  std::size_t workers = 0;     // alive (process) or configured (thread); 1 for inline
-  std::uint64_t restarts = 0;  // workers replaced after dying
+  std::size_t queued = 0;               // accepted, waiting for a worker
+  std::size_t running = 0;              // on a worker now
+  std::size_t workers = 0;              // alive (process) or configured (thread); 1 for inline
+  std::uint64_t restarts = 0;           // workers replaced after dying
+  std::vector<WorkerStats> per_worker;  // process strategy only
 };
 
 class Offloader {

@@ -73,6 +73,7 @@ class ProcessPool final : public Offloader {
       if (w.retired) continue;
       ++s.workers;
       if (w.job) ++s.running;
+      s.per_worker.push_back({w.pid, w.job.has_value(), w.jobs_done});
     }
     s.restarts = restarts_;
     return s;
@@ -112,6 +113,7 @@ class ProcessPool final : public Offloader {
     bool retired = false;  // no longer takes jobs; its pipes are closing
     bool reaped = false;
     std::uint64_t started_ms = 0;
+    std::uint64_t jobs_done = 0;
     wire::FrameReader reader;
     std::optional<Pending> job;
     std::list<Worker>::iterator self;
@@ -273,6 +275,7 @@ class ProcessPool final : public Offloader {
       }
       Done done = std::move(w.job->done);
       w.job.reset();
+      ++w.jobs_done;
       young_deaths_ = 0;  // a worker that finished a job is healthy
       done({JobStatus::done, std::move(message.result)});
       if (w.retired) return;

@@ -66,7 +66,11 @@ class ThreadOffloader final : public Offloader {
   PoolStats stats() const override {
     const std::size_t running = shared_->running.load();
     const std::size_t in_flight = waiting_.size();
-    return {in_flight > running ? in_flight - running : 0, running, workers_, 0};
+    PoolStats s;
+    s.queued = in_flight > running ? in_flight - running : 0;
+    s.running = running;
+    s.workers = workers_;
+    return s;
   }
 
   void stop(std::function<void()> stopped) override {

@@ -1,3 +1,374 @@
-int main() {
-  return 0;
+// offload-server end to end, for each strategy: the real binary on an ephemeral loopback port,
+// spoken to byte for byte.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "raw_http.hpp"
+#include "server_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using testsupport::RawConnection;
+using testsupport::Reply;
+using testsupport::roundtrip;
+using testsupport::ServerProcess;
+
+std::unique_ptr<ServerProcess> start(const std::string& strategy,
+                                     std::vector<std::string> extra = {},
+                                     std::map<std::string, std::string> env = {{"FIB", "20"}}) {
+  std::vector<std::string> args = {"--strategy", strategy, "--port", "0", "--workers", "2"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return std::make_unique<ServerProcess>(OFFLOAD_SERVER, args, env);
 }
+
+std::string get(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+}
+
+// Reads a gauge or counter from /metrics (first sample whose line starts with `name`).
+double metric(int port, const std::string& name) {
+  const auto reply = roundtrip(port, get("/metrics"));
+  if (!reply) return -1;
+  std::istringstream in(reply->body);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  return -1;
+}
+
+class Strategy : public ::testing::TestWithParam<std::string> {};
+
+INSTANTIATE_TEST_SUITE_P(AllStrategies, Strategy, ::testing::Values("inline", "thread", "process"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(Strategy, ReadyLineNamesTheConfiguration) {
+  auto server = start(GetParam());
+  EXPECT_TRUE(std::regex_search(server->ready_line(),
+                                std::regex("^listening on 127\\.0\\.0\\.1:[0-9]+ strategy=" +
+                                           GetParam() + " workers=[0-9]+ fib=20$")))
+      << server->ready_line();
+}
+
+TEST_P(Strategy, RootAndHiAreByteExact) {
+  auto server = start(GetParam());
+  auto root = roundtrip(server->port(), get("/"));
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->status, 200);
+  EXPECT_EQ(root->body, "answer is >>> 6765\n");
+  EXPECT_EQ(root->headers["content-length"], "19");
+  EXPECT_EQ(root->headers["content-type"], "text/plain");
+  auto hi = roundtrip(server->port(), get("/hi"));
+  ASSERT_TRUE(hi);
+  EXPECT_EQ(hi->status, 200);
+  EXPECT_EQ(hi->body, "easy!");
+  EXPECT_EQ(hi->headers["content-length"], "5");
+}
+
+TEST_P(Strategy, FibQueryValidAndInvalid) {
+  auto server = start(GetParam());
+  auto r = roundtrip(server->port(), get("/?n=25"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "answer is >>> 75025\n");
+  for (const char* bad : {"/?n=0", "/?n=46", "/?n=-3", "/?n=abc", "/?n="}) {
+    r = roundtrip(server->port(), get(bad));
+    ASSERT_TRUE(r) << bad;
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_EQ(r->body, "n must be an integer from 1 to 45\n") << bad;
+  }
+}
+
+TEST_P(Strategy, ErrorStatuses) {
+  auto server = start(GetParam());
+  const int port = server->port();
+  auto r = roundtrip(port, get("/nope"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  r = roundtrip(port, "POST /hi HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->headers["allow"], "GET, HEAD");
+  r = roundtrip(port, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+  r = roundtrip(port, "GET /hi HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  r = roundtrip(port, "GET / HTTP/2.0\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 505);
+}
+
+TEST_P(Strategy, MalformedRequestGets400AndTheConnectionCloses) {
+  auto server = start(GetParam());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n" +
+                     get("/hi")));
+  auto r = c.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->headers["connection"], "close");
+  std::string rest;
+  EXPECT_TRUE(c.read_until_closed(rest, 5s));
+  EXPECT_EQ(rest, "") << "nothing after a framing error may be answered";
+}
+
+TEST_P(Strategy, HeadHasLengthButNoBody) {
+  auto server = start(GetParam());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" + get("/hi")));
+  auto head = c.read_reply(10s, true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->headers["content-length"], "19");
+  auto next = c.read_reply();  // would be garbled if HEAD had sent a body
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "easy!");
+}
+
+TEST_P(Strategy, Http10ClosesUnlessKeepAliveAsked) {
+  auto server = start(GetParam());
+  {
+    RawConnection c(server->port());
+    ASSERT_TRUE(c.send("GET /hi HTTP/1.0\r\n\r\n"));
+    std::string all;
+    ASSERT_TRUE(c.read_until_closed(all, 5s));
+    auto replies = testsupport::parse_replies(all);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].body, "easy!");
+  }
+  RawConnection c(server->port());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    auto r = c.read_reply();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "answer is >>> 6765\n");
+    EXPECT_EQ(r->headers["connection"], "keep-alive");
+  }
+}
+
+TEST_P(Strategy, ConnectionCloseIsHonoured) {
+  auto server = start(GetParam());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.send("GET /hi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  std::string all;
+  ASSERT_TRUE(c.read_until_closed(all, 5s));
+  auto replies = testsupport::parse_replies(all);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].headers["connection"], "close");
+}
+
+TEST_P(Strategy, PipelinedRequestsAreAnsweredInOrder) {
+  auto server = start(GetParam());
+  RawConnection c(server->port());
+  std::string batch;
+  std::vector<std::string> expected;
+  for (int i = 1; i <= 12; ++i) {
+    if (i % 3 == 0) {
+      batch += get("/hi");
+      expected.push_back("easy!");
+    } else {
+      batch += get("/?n=" + std::to_string(i + 10));
+      expected.push_back(std::string("answer is >>> ") + std::to_string([](int n) {
+                           std::uint64_t a = 1, b = 1;
+                           for (int k = 3; k <= n; ++k) {
+                             b = a + b;
+                             a = b - a;
+                           }
+                           return b;
+                         }(i + 10)) +
+                         "\n");
+    }
+  }
+  ASSERT_TRUE(c.send(batch));
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    auto r = c.read_reply();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body, expected[i]) << i;
+  }
+}
+
+TEST_P(Strategy, HalfClosedClientGetsEveryAnswer) {
+  auto server = start(GetParam());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.send(get("/") + get("/hi")));
+  c.shutdown_write();
+  std::string all;
+  ASSERT_TRUE(c.read_until_closed(all, 10s));
+  auto replies = testsupport::parse_replies(all);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].body, "answer is >>> 6765\n");
+  EXPECT_EQ(replies[1].body, "easy!");
+}
+
+TEST_P(Strategy, FiftyConcurrentRootRequestsAllCorrect) {
+  auto server = start(GetParam());
+  std::atomic<int> correct{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 50; ++i) {
+    clients.emplace_back([&, port = server->port()] {
+      httplib::Client client("127.0.0.1", port);
+      client.set_read_timeout(30, 0);
+      auto res = client.Get("/");
+      if (res && res->status == 200 && res->body == "answer is >>> 6765\n") ++correct;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(correct.load(), 50);
+}
+
+TEST_P(Strategy, IdleConnectionIsClosedAfterTheTimeout) {
+  auto server = start(GetParam(), {"--idle-timeout", "0.5"});
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.send(get("/hi")));
+  ASSERT_TRUE(c.read_reply());
+  std::string rest;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.read_until_closed(rest, 5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 400ms);
+}
+
+TEST_P(Strategy, SigtermExitsZeroAndLeavesNoChild) {
+  auto server = start(GetParam());
+  ASSERT_TRUE(roundtrip(server->port(), get("/")));
+  const auto children = testsupport::child_pids(server->pid());
+  if (GetParam() == "process") {
+    EXPECT_EQ(children.size(), 2u);
+  }
+  const auto status = server->stop(SIGTERM);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server->stderr_text();
+  for (pid_t child : children) EXPECT_FALSE(testsupport::process_alive(child)) << child;
+  EXPECT_EQ(server->stderr_text().find("handle left open"), std::string::npos)
+      << server->stderr_text();
+}
+
+TEST_P(Strategy, SigtermLetsTheRequestInFlightFinish) {
+  auto server = start(GetParam());
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.send(get("/?n=36")));  // tens of milliseconds
+  std::this_thread::sleep_for(5ms);    // let it reach the server; correctness does not depend on it
+  kill(server->pid(), SIGTERM);
+  auto r = c.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "answer is >>> 14930352\n");
+  const auto status = server->stop(SIGTERM);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+TEST_P(Strategy, ClientGoneDuringItsJobDoesNotHurtTheServer) {
+  auto server = start(GetParam());
+  {
+    RawConnection c(server->port());
+    ASSERT_TRUE(c.send(get("/?n=34")));
+  }  // closed while the job runs
+  auto r = roundtrip(server->port(), get("/hi"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "easy!");
+  r = roundtrip(server->port(), get("/"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "answer is >>> 6765\n");
+}
+
+TEST_P(Strategy, MetricsCountRequests) {
+  auto server = start(GetParam());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(roundtrip(server->port(), get("/hi")));
+  const auto r = roundtrip(server->port(), get("/metrics"));
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("offload_requests_total{endpoint=\"/hi\",status=\"200\"} 3"),
+            std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find("offload_loop_lag_seconds_bucket"), std::string::npos);
+  EXPECT_NE(r->body.find("strategy=\"" + GetParam() + "\""), std::string::npos);
+}
+
+TEST_P(Strategy, HttperfSeesNoErrors) {
+  if (access("/usr/bin/httperf", X_OK) != 0)
+    GTEST_SKIP() << "httperf not installed (make deps installs it)";
+  auto server = start(GetParam());
+  const auto out = testsupport::run_program(
+      "/usr/bin/httperf",
+      {"--server", "127.0.0.1", "--port", std::to_string(server->port()), "--uri", "/",
+       "--num-conns", "20", "--num-calls", "5", "--timeout", "10"},
+      {}, 60s);
+  ASSERT_TRUE(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 0) << out.output;
+  EXPECT_NE(out.output.find("Errors: total 0 "), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("Reply status: 1xx=0 2xx=100 "), std::string::npos) << out.output;
+}
+
+TEST(ProcessStrategy, KilledWorkerFailsOnlyItsRequestAndIsReplaced) {
+  auto server = start("process", {"--max-n", "60"});
+  const int port = server->port();
+  ASSERT_EQ(metric(port, "offload_workers_alive"), 2);
+  RawConnection c(port);
+  ASSERT_TRUE(c.send(get("/?n=50")));  // far longer than this test: only the kill ends it
+  // Wait until a worker is running it, then kill that worker.
+  pid_t victim = -1;
+  const std::regex busy("offload_worker_busy\\{pid=\"([0-9]+)\"\\} 1");
+  for (int i = 0; i < 500 && victim < 0; ++i) {
+    const auto m = roundtrip(port, get("/metrics"));
+    std::smatch match;
+    if (m && std::regex_search(m->body, match, busy)) {
+      victim = std::stoi(match[1]);
+    } else {
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  ASSERT_GT(victim, 0) << "no worker was seen running the job";
+  kill(victim, SIGKILL);
+  auto r = c.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502);
+  EXPECT_NE(r->body.find("died"), std::string::npos) << r->body;
+  r = roundtrip(port, get("/"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "answer is >>> 6765\n");
+  for (int i = 0; i < 200 && metric(port, "offload_workers_alive") != 2; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(metric(port, "offload_workers_alive"), 2);
+  EXPECT_EQ(metric(port, "offload_workers_restarted_total"), 1);
+  EXPECT_FALSE(testsupport::process_alive(victim));
+  EXPECT_EQ(testsupport::child_pids(server->pid()).size(), 2u);
+}
+
+TEST(Startup, PortInUseIsAClearErrorAndNonZeroExit) {
+  auto first = start("inline");
+  const auto out =
+      testsupport::run_program(OFFLOAD_SERVER, {"--port", std::to_string(first->port())}, {}, 20s);
+  EXPECT_TRUE(WIFEXITED(out.status) && WEXITSTATUS(out.status) != 0) << out.output;
+  EXPECT_NE(out.output.find("address already in use"), std::string::npos) << out.output;
+}
+
+TEST(Startup, BadFlagIsOneLineAndExitCode2) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--fib", "x"}, std::vector<std::string>{"--strategy", "fork"},
+        std::vector<std::string>{"--nope"}}) {
+    const auto out = testsupport::run_program(OFFLOAD_SERVER, args, {}, 10s);
+    EXPECT_TRUE(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 2) << out.output;
+    EXPECT_EQ(std::count(out.output.begin(), out.output.end(), '\n'), 1) << out.output;
+  }
+  const auto help = testsupport::run_program(OFFLOAD_SERVER, {"--help"}, {}, 10s);
+  EXPECT_TRUE(WIFEXITED(help.status) && WEXITSTATUS(help.status) == 0);
+  EXPECT_NE(help.output.find("--strategy"), std::string::npos);
+}
+
+TEST(Startup, EnvironmentConfiguresTheServer) {
+  ServerProcess server(OFFLOAD_SERVER, {"--port", "0"},
+                       {{"FIB", "21"}, {"STRATEGY", "process"}, {"WORKERS", "3"}});
+  EXPECT_NE(server.ready_line().find("strategy=process workers=3 fib=21"), std::string::npos)
+      << server.ready_line();
+  auto r = roundtrip(server.port(), get("/"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "answer is >>> 10946\n");
+}
+
+}  // namespace

@@ -114,8 +114,8 @@ bool RawConnection::read_until_closed(std::string& out, std::chrono::millisecond
   }
 }
 
-std::optional<Reply> exchange(int port, const std::string& request,
-                              std::chrono::milliseconds timeout) {
+std::optional<Reply> roundtrip(int port, const std::string& request,
+                               std::chrono::milliseconds timeout) {
   RawConnection c(port);
   if (!c.send(request)) return std::nullopt;
   return c.read_reply(timeout, request.rfind("HEAD ", 0) == 0);

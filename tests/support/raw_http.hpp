@@ -43,8 +43,8 @@ class RawConnection {
 };
 
 // One request on a fresh connection; the reply, or nullopt if none came.
-std::optional<Reply> exchange(int port, const std::string& request,
-                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+std::optional<Reply> roundtrip(int port, const std::string& request,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Splits a byte stream into replies (each must carry Content-Length).
 std::vector<Reply> parse_replies(const std::string& bytes);
