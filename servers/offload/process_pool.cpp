@@ -226,12 +226,23 @@ class ProcessPool final : public Offloader {
   }
 
   void send(Worker& w, Pending p) {
-    auto* write = new WriteRequest;
-    write->bytes = wire::encode(wire::JobMessage{p.id, p.job});
-    write->req.data = &w;
+    std::string bytes = wire::encode(wire::JobMessage{p.id, p.job});
     w.job = std::move(p);
-    uv_buf_t buf = uv_buf_init(write->bytes.data(), static_cast<unsigned>(write->bytes.size()));
-    if (uv_write(&write->req, reinterpret_cast<uv_stream_t*>(&w.to), &buf, 1, on_written) != 0) {
+    auto* stream = reinterpret_cast<uv_stream_t*>(&w.to);
+    // A job frame is a few bytes and the pipe is empty while the worker is idle: it nearly
+    // always goes in one direct write, without a request to allocate and a callback to wait.
+    uv_buf_t buf = uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size()));
+    const int n = uv_try_write(stream, &buf, 1);
+    if (n == static_cast<int>(bytes.size())) return;
+    if (n < 0 && n != UV_EAGAIN) {
+      worker_failed(w, "cannot write to the worker");
+      return;
+    }
+    auto* write = new WriteRequest;
+    write->bytes = bytes.substr(n > 0 ? static_cast<std::size_t>(n) : 0);
+    write->req.data = &w;
+    buf = uv_buf_init(write->bytes.data(), static_cast<unsigned>(write->bytes.size()));
+    if (uv_write(&write->req, stream, &buf, 1, on_written) != 0) {
       delete write;
       worker_failed(w, "cannot write to the worker");
     }
