@@ -69,3 +69,7 @@ clean:
 # The harness (perf targets, experiment, sweep) and the graphs add their own targets.
 -include harness/harness.mk
 -include notebooks/notebooks.mk
+
+# Benchmarks (figures for the notes, not tests): needs wrk and nginx-light.
+bench: deps-bench build
+	servers/bench/bench_servers.sh $(BUILD)

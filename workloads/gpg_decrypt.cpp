@@ -2,6 +2,7 @@
 #include "gpg_decrypt.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 
 #include "gpg_gpgme.hpp"
@@ -52,6 +53,10 @@ Decryption Decryptor::decrypt(std::string_view ciphertext) noexcept {
     d.gpgme_us = micros_since(gpg_start);
     if (err != 0) {
       d.text = detail::describe("decrypt", err);
+      // gpg's own complaint about a vanished home is a vague "No data"; name the real cause.
+      std::error_code ignored;
+      if (!std::filesystem::is_directory(home_, ignored))
+        d.text += " (GnuPG home " + home_ + " is gone)";
       d.total_us = micros_since(start);
       return d;
     }

@@ -20,8 +20,8 @@ struct Decryption {
   // ok: "decrypted <bytes> bytes sha256=<hex>\n"; else a one-line reason without newline, e.g.
   // "decrypt: Decryption failed <GPGME>".
   std::string text;
-  std::size_t bytes = 0;    // plaintext size (ok only)
-  std::string sha256;       // plaintext digest, hex (ok only)
+  std::size_t bytes = 0;        // plaintext size (ok only)
+  std::string sha256;           // plaintext digest, hex (ok only)
   std::uint64_t gpgme_us = 0;   // gpgme_op_decrypt: gpg spawn + agent + bulk decryption
   std::uint64_t digest_us = 0;  // SHA-256 of the plaintext
   std::uint64_t total_us = 0;   // the whole call, set-up included

@@ -38,7 +38,9 @@ const char* key_type_name(KeyType type) {
 Home::Home(std::string path, std::string fingerprint)
     : path_(std::move(path)), fingerprint_(std::move(fingerprint)) {}
 
-Home::~Home() { remove(); }
+Home::~Home() {
+  remove();
+}
 
 std::unique_ptr<Home> Home::make_empty(std::string* error) {
   // Fixed under /tmp rather than $TMPDIR: a long TMPDIR would break the agent's socket path.
@@ -68,9 +70,8 @@ bool Home::generate_key(KeyType type, std::string* error) {
   const bool rsa = type == KeyType::rsa3072;
   // NOPASSWD: no pinentry is ever involved. FORCE: no question if the user ID already exists.
   constexpr unsigned kCommon = GPGME_CREATE_NOPASSWD | GPGME_CREATE_FORCE | GPGME_CREATE_NOEXPIRE;
-  gpgme_error_t err =
-      gpgme_op_createkey(ctx.get(), kUserId, rsa ? "rsa3072" : "ed25519", 0, 0, nullptr,
-                         kCommon | GPGME_CREATE_SIGN | GPGME_CREATE_CERT);
+  gpgme_error_t err = gpgme_op_createkey(ctx.get(), kUserId, rsa ? "rsa3072" : "ed25519", 0, 0,
+                                         nullptr, kCommon | GPGME_CREATE_SIGN | GPGME_CREATE_CERT);
   if (err != 0) {
     *error = detail::describe("creating the primary key", err);
     return false;

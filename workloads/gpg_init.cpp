@@ -44,8 +44,8 @@ Ctx make_context(const std::string& home, std::string* error) {
   Ctx ctx(raw);
   gpgme_error_t err = gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_OpenPGP);
   // NULL file name: the default gpg binary; the home directory is what matters.
-  if (err == 0) err = gpgme_ctx_set_engine_info(ctx.get(), GPGME_PROTOCOL_OpenPGP, nullptr,
-                                                home.c_str());
+  if (err == 0)
+    err = gpgme_ctx_set_engine_info(ctx.get(), GPGME_PROTOCOL_OpenPGP, nullptr, home.c_str());
   if (err == 0) err = gpgme_set_pinentry_mode(ctx.get(), GPGME_PINENTRY_MODE_LOOPBACK);
   if (err != 0) {
     *error = describe("setting up the GPGME context", err);
@@ -58,8 +58,7 @@ Ctx make_context(const std::string& home, std::string* error) {
 
 Key find_key(gpgme_ctx_t ctx, const std::string& fingerprint, bool secret, std::string* error) {
   gpgme_key_t raw = nullptr;
-  if (gpgme_error_t err = gpgme_get_key(ctx, fingerprint.c_str(), &raw, secret ? 1 : 0);
-      err != 0) {
+  if (gpgme_error_t err = gpgme_get_key(ctx, fingerprint.c_str(), &raw, secret ? 1 : 0); err != 0) {
     *error = describe("looking up the key", err);
     return nullptr;
   }

@@ -34,8 +34,8 @@ bool encrypt_payload(const std::string& home, const std::string& fingerprint,
   auto out = in ? detail::make_data(error) : nullptr;
   if (!out) return false;
   gpgme_key_t recipients[] = {key.get(), nullptr};
-  if (gpgme_error_t err = gpgme_op_encrypt(ctx.get(), recipients, GPGME_ENCRYPT_ALWAYS_TRUST,
-                                           in.get(), out.get());
+  if (gpgme_error_t err =
+          gpgme_op_encrypt(ctx.get(), recipients, GPGME_ENCRYPT_ALWAYS_TRUST, in.get(), out.get());
       err != 0) {
     *error = detail::describe("encrypting the payload", err);
     return false;

@@ -90,6 +90,16 @@ const std::vector<Option>& options() {
       {"--header-timeout", "HEADER_TIMEOUT", "SEC",
        "time allowed to send a request's head, slowloris guard (default 10)",
        seconds(&Config::header_timeout_s)},
+      {"--job-timeout", "JOB_TIMEOUT", "SEC",
+       "answer 504 when a job is not done this long after it was accepted; 0: never "
+       "(default 60; process: the worker is killed and replaced; inline: cannot apply)",
+       [](const std::string& t, Config& c) -> std::string {
+         if (t == "0") {
+           c.job_timeout_s = 0;
+           return {};
+         }
+         return parse_seconds(t, c.job_timeout_s);
+       }},
       {"--drain-timeout", "DRAIN_TIMEOUT", "SEC",
        "on SIGTERM, wait this long for requests in flight, then answer 503 (default 10)",
        seconds(&Config::drain_timeout_s)},

@@ -19,6 +19,7 @@ struct Config {
   double idle_timeout_s = 60;
   double header_timeout_s = 10;
   double drain_timeout_s = 10;
+  double job_timeout_s = 60;  // 0: none
 };
 
 enum class ConfigStatus { ok, help, error };

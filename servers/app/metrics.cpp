@@ -107,6 +107,8 @@ std::string Metrics::render(const ServerFacts& f) const {
   append_sample(out, "offload_jobs_running", static_cast<double>(f.pool.running));
   header(out, "offload_jobs_rejected_total", "counter", "Jobs refused with 503: queue full.");
   append_sample(out, "offload_jobs_rejected_total", static_cast<double>(jobs_rejected_));
+  header(out, "offload_jobs_timed_out_total", "counter", "Jobs answered 504: past --job-timeout.");
+  append_sample(out, "offload_jobs_timed_out_total", static_cast<double>(f.pool.timed_out));
   header(out, "offload_workers_alive", "gauge", "Workers able to take a job.");
   append_sample(out, "offload_workers_alive", static_cast<double>(f.pool.workers));
   header(out, "offload_workers_restarted_total", "counter", "Workers replaced after dying.");
@@ -125,6 +127,12 @@ std::string Metrics::render(const ServerFacts& f) const {
       out += line;
     }
   }
+  header(out, "offload_workers_young_deaths", "gauge",
+         "Workers in a row that died within a second of starting (a crash loop when > 0).");
+  append_sample(out, "offload_workers_young_deaths", static_cast<double>(f.pool.young_deaths));
+  header(out, "offload_workers_backoff_seconds", "gauge", "Delay before the next worker start.");
+  append_sample(out, "offload_workers_backoff_seconds",
+                static_cast<double>(f.pool.backoff_ms) / 1000.0);
   header(out, "offload_connections_open", "gauge", "Client connections open.");
   append_sample(out, "offload_connections_open", static_cast<double>(f.connections));
   job_seconds_.render(out, "offload_job_seconds",

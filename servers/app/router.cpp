@@ -23,6 +23,8 @@ http::Response answer_for(const offload::JobOutcome& outcome) {
                                : http::error_response(500, outcome.result.text);
     case offload::JobStatus::lost:
       return http::error_response(502, outcome.result.text);
+    case offload::JobStatus::timed_out:
+      return http::error_response(504, outcome.result.text);
     case offload::JobStatus::cancelled:
     default: {
       http::Response r = http::error_response(503, outcome.result.text, true);

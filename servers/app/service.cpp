@@ -51,6 +51,7 @@ class Service {
     pool.strategy = config.strategy;
     pool.workers = config.workers;
     pool.max_queue = config.max_queue;
+    pool.job_timeout_ms = to_ms(config.job_timeout_s);
     pool.worker_program = program_path;
     pool.worker_args = {"worker", "--parent-pid", std::to_string(getpid())};
     offloader_ = offload::make_offloader(&loop_, pool);

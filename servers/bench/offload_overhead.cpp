@@ -141,12 +141,14 @@ void print(const char* name, const Figures& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::strcmp(argv[1], "worker") == 0) return offload::run_worker(argc - 2, argv + 2);
+  if (argc >= 2 && std::strcmp(argv[1], "worker") == 0)
+    return offload::run_worker(argc - 2, argv + 2);
   if (argc >= 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
-    std::printf("usage: offload-overhead [JOBS]\n\nRound trip of fib(1) through the thread and "
-                "process strategies (one job at a time, JOBS of them, default 20000) next to "
-                "the raw floor: eventfd ping-pong between threads, pipe ping-pong between "
-                "processes.\n");
+    std::printf(
+        "usage: offload-overhead [JOBS]\n\nRound trip of fib(1) through the thread and "
+        "process strategies (one job at a time, JOBS of them, default 20000) next to "
+        "the raw floor: eventfd ping-pong between threads, pipe ping-pong between "
+        "processes.\n");
     return 0;
   }
   const int jobs = argc >= 2 ? std::atoi(argv[1]) : 20000;

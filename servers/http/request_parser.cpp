@@ -230,6 +230,10 @@ RequestParser::Step RequestParser::parse_head(std::string_view data) {
   const std::size_t start = skip_blank_lines(data);
   const std::size_t end = find_head_end(data, std::max(scan_from_, start));
   if (end == std::string_view::npos) {
+    // Refuse what cannot become a request line (a TLS hello, binary noise) now, instead of
+    // holding the connection until the header timeout.
+    for (std::size_t i = start; i < data.size() && data[i] != ' '; ++i)
+      if (!is_tchar(static_cast<unsigned char>(data[i]))) return fail(400, "malformed method");
     if (data.size() - start > limits_.max_head_bytes)
       return fail(431, "request line and headers exceed " + std::to_string(limits_.max_head_bytes) +
                            " bytes");

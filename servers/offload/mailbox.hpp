@@ -30,7 +30,9 @@ class Mailbox {
 
   // `deliver` runs on the loop thread with every item queued since the last delivery.
   Mailbox(uv_loop_t* loop, Deliver deliver)
-      : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), poll_(new uv_poll_t), deliver_(std::move(deliver)) {
+      : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        poll_(new uv_poll_t),
+        deliver_(std::move(deliver)) {
     poll_->data = this;
     if (fd_ < 0 || uv_poll_init(loop, poll_, fd_) != 0) std::abort();  // no fds left at startup
     uv_poll_start(poll_, UV_READABLE, on_readable);

@@ -19,6 +19,7 @@ enum class JobStatus {
   done,       // the workload ran; result.ok says whether it succeeded
   lost,       // the worker running it died (process strategy)
   cancelled,  // never started: the server is stopping
+  timed_out,  // not finished within the job timeout; its result, if any, is discarded
 };
 
 struct JobOutcome {
@@ -42,6 +43,9 @@ struct PoolStats {
   std::size_t running = 0;              // on a worker now
   std::size_t workers = 0;              // alive (process) or configured (thread); 1 for inline
   std::uint64_t restarts = 0;           // workers replaced after dying
+  std::uint64_t timed_out = 0;          // jobs answered as timed out
+  unsigned young_deaths = 0;            // workers in a row that died young (crash loop)
+  std::uint64_t backoff_ms = 0;         // delay before the next start, during a crash loop
   std::vector<WorkerStats> per_worker;  // process strategy only
 };
 
@@ -60,6 +64,10 @@ struct PoolConfig {
   std::string strategy = "thread";  // inline | thread | process
   unsigned workers = 1;
   std::size_t max_queue = 128;
+  // From acceptance to result (waiting + running); 0: no limit. A timed-out job is answered
+  // at once; a worker process running it is killed and replaced, a thread cannot be stopped
+  // and finishes the job for nothing; inline cannot time out at all (the loop is the worker).
+  std::uint64_t job_timeout_ms = 0;
   // Process strategy: the program and arguments that start one worker.
   std::string worker_program;
   std::vector<std::string> worker_args;

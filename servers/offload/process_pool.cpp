@@ -31,6 +31,7 @@ constexpr std::uint64_t kReapPollMs = 10;
 constexpr std::uint64_t kKillAfterMs = 2000;   // a retired worker that has not exited by then
 constexpr std::uint64_t kYoungDeathMs = 1000;  // dying sooner than this counts as a crash loop
 constexpr std::uint64_t kMaxBackoffMs = 10'000;
+constexpr std::uint64_t kDeadlineCheckMs = 20;
 
 std::string describe_exit(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -46,6 +47,15 @@ class ProcessPool final : public Offloader {
     reap_timer_->data = this;
     uv_timer_init(loop_, respawn_timer_);
     respawn_timer_->data = this;
+    if (config_.job_timeout_ms > 0) {
+      deadline_timer_ = new uv_timer_t;
+      uv_timer_init(loop_, deadline_timer_);
+      deadline_timer_->data = this;
+      uv_unref(reinterpret_cast<uv_handle_t*>(deadline_timer_));
+      uv_timer_start(
+          deadline_timer_, [](uv_timer_t* t) { static_cast<ProcessPool*>(t->data)->expire(); },
+          kDeadlineCheckMs, kDeadlineCheckMs);
+    }
     fill();
   }
 
@@ -61,7 +71,9 @@ class ProcessPool final : public Offloader {
   Admission submit(workloads::Job job, Done done) override {
     if (stopping_) return Admission::full;
     if (queue_.size() >= config_.max_queue && idle_worker() == nullptr) return Admission::full;
-    queue_.push_back({++next_id_, job, std::move(done)});
+    const std::uint64_t deadline =
+        config_.job_timeout_ms > 0 ? uv_now(loop_) + config_.job_timeout_ms : 0;
+    queue_.push_back({++next_id_, job, std::move(done), deadline});
     dispatch();
     return Admission::accepted;
   }
@@ -76,6 +88,9 @@ class ProcessPool final : public Offloader {
       s.per_worker.push_back({w.pid, w.job.has_value(), w.jobs_done});
     }
     s.restarts = restarts_;
+    s.timed_out = timed_out_;
+    s.young_deaths = young_deaths_;
+    s.backoff_ms = backoff_ms_;
     return s;
   }
 
@@ -101,6 +116,7 @@ class ProcessPool final : public Offloader {
     std::uint64_t id;
     workloads::Job job;
     Done done;
+    std::uint64_t deadline_ms;  // 0: none
   };
 
   struct Worker {
@@ -112,6 +128,7 @@ class ProcessPool final : public Offloader {
     bool stdin_closed = false;
     bool retired = false;  // no longer takes jobs; its pipes are closing
     bool reaped = false;
+    bool killed_for_timeout = false;  // its death is our doing, not a crash
     std::uint64_t started_ms = 0;
     std::uint64_t jobs_done = 0;
     wire::FrameReader reader;
@@ -138,7 +155,7 @@ class ProcessPool final : public Offloader {
 
   Worker* idle_worker() {
     for (auto& w : workers_)
-      if (!w.retired && !w.job) return &w;
+      if (!w.retired && !w.job && !w.killed_for_timeout) return &w;
     return nullptr;
   }
 
@@ -206,6 +223,7 @@ class ProcessPool final : public Offloader {
     if (stopping_ || uv_is_active(reinterpret_cast<uv_handle_t*>(respawn_timer_))) return;
     const unsigned shift = young_deaths_ < 8 ? young_deaths_ : 8;
     const std::uint64_t delay = std::min<std::uint64_t>(50ull << shift, kMaxBackoffMs);
+    backoff_ms_ = delay;
     if (young_deaths_ >= 3)
       std::fprintf(
           stderr, "offload-server: workers keep dying young (%u in a row); next start in %llu ms\n",
@@ -288,6 +306,7 @@ class ProcessPool final : public Offloader {
       w.job.reset();
       ++w.jobs_done;
       young_deaths_ = 0;  // a worker that finished a job is healthy
+      backoff_ms_ = 0;
       done({JobStatus::done, std::move(message.result)});
       if (w.retired) return;
     }
@@ -300,7 +319,7 @@ class ProcessPool final : public Offloader {
     if (!expected) {
       kill(w.pid, SIGKILL);  // whatever state it is in, it is replaced
       ++restarts_;
-      if (uv_now(loop_) - w.started_ms < kYoungDeathMs) ++young_deaths_;
+      if (!w.killed_for_timeout && uv_now(loop_) - w.started_ms < kYoungDeathMs) ++young_deaths_;
     }
     retire(w);
     if (w.job) {
@@ -319,6 +338,36 @@ class ProcessPool final : public Offloader {
     } else {
       fill();
     }
+  }
+
+  // Jobs past their deadline are answered now: a queued one leaves the queue, a running
+  // one's worker is killed (the only way to stop a computation) and replaced.
+  void expire() {
+    const std::uint64_t now = uv_now(loop_);
+    std::vector<Done> late;
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      if (it->deadline_ms != 0 && now >= it->deadline_ms) {
+        late.push_back(std::move(it->done));
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& w : workers_) {
+      if (w.retired || !w.job || w.job->deadline_ms == 0 || now < w.job->deadline_ms) continue;
+      late.push_back(std::move(w.job->done));
+      w.job.reset();
+      w.killed_for_timeout = true;
+      std::fprintf(stderr, "offload-server: job past the job timeout; killing worker %d\n", w.pid);
+      kill(w.pid, SIGKILL);  // its EOF retires it and starts a replacement
+    }
+    timed_out_ += late.size();
+    for (auto& done : late)
+      done({JobStatus::timed_out,
+            {false,
+             "job took longer than the job timeout (" + std::to_string(config_.job_timeout_ms) +
+                 " ms)",
+             0}});
   }
 
   void close_stdin(Worker& w) {
@@ -379,6 +428,10 @@ class ProcessPool final : public Offloader {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     uv_close(reinterpret_cast<uv_handle_t*>(respawn_timer_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    if (deadline_timer_ != nullptr)
+      uv_close(reinterpret_cast<uv_handle_t*>(deadline_timer_),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    deadline_timer_ = nullptr;
     auto stopped = std::move(stopped_);
     stopped_ = nullptr;
     stopped();
@@ -391,9 +444,12 @@ class ProcessPool final : public Offloader {
   std::vector<Reaping> reaping_;
   uv_timer_t* reap_timer_;
   uv_timer_t* respawn_timer_;
+  uv_timer_t* deadline_timer_ = nullptr;
   std::uint64_t next_id_ = 0;
+  std::uint64_t timed_out_ = 0;
   std::uint64_t restarts_ = 0;
   unsigned young_deaths_ = 0;
+  std::uint64_t backoff_ms_ = 0;
   bool stopping_ = false;
   std::function<void()> stopped_;
   char read_buffer_[64 * 1024];

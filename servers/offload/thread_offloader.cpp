@@ -13,6 +13,8 @@ namespace offload {
 
 namespace {
 
+constexpr std::uint64_t kDeadlineCheckMs = 20;
+
 struct Finished {
   std::uint64_t id;
   JobOutcome outcome;
@@ -34,25 +36,42 @@ class ThreadOffloader final : public Offloader {
       : parallelism_(tbb::global_control::max_allowed_parallelism, config.workers + 1),
         // No slot reserved for an external thread: the loop thread never joins the arena.
         arena_(static_cast<int>(config.workers), 0),
-        workers_(config.workers),
-        max_queue_(config.max_queue),
+        loop_(loop),
+        config_(config),
         shared_(std::make_shared<Shared>(
             loop, [this](std::vector<Finished>& batch) { deliver(batch); })) {
     arena_.initialize();
+    if (config_.job_timeout_ms > 0) {
+      deadline_timer_ = new uv_timer_t;
+      uv_timer_init(loop_, deadline_timer_);
+      deadline_timer_->data = this;
+      uv_unref(reinterpret_cast<uv_handle_t*>(deadline_timer_));
+      uv_timer_start(
+          deadline_timer_, [](uv_timer_t* t) { static_cast<ThreadOffloader*>(t->data)->expire(); },
+          kDeadlineCheckMs, kDeadlineCheckMs);
+    }
   }
 
-  ~ThreadOffloader() override { shared_->mailbox.close(); }  // no delivery into a dead pool
+  ~ThreadOffloader() override {
+    shared_->mailbox.close();  // no delivery into a dead pool
+    close_timer();
+  }
 
   Admission submit(workloads::Job job, Done done) override {
-    if (stopping_ || waiting_.size() >= workers_ + max_queue_) return Admission::full;
+    // Timed-out jobs still occupy a thread or a queue place until their task ends.
+    if (stopping_ || waiting_.size() + abandoned_ >= config_.workers + config_.max_queue)
+      return Admission::full;
     const std::uint64_t id = ++next_id_;
-    waiting_.emplace(id, std::move(done));
+    auto abandoned = std::make_shared<std::atomic<bool>>(false);
+    const std::uint64_t deadline =
+        config_.job_timeout_ms > 0 ? uv_now(loop_) + config_.job_timeout_ms : 0;
+    waiting_.emplace(id, Waiting{std::move(done), deadline, abandoned});
     // enqueue, not task_group::run: the work must start without anyone calling wait().
-    arena_.enqueue([shared = shared_, id, job] {
+    arena_.enqueue([shared = shared_, id, job, abandoned] {
       JobOutcome outcome;
-      if (shared->stopping.load()) {
+      if (shared->stopping.load() || abandoned->load()) {
         outcome.status = JobStatus::cancelled;
-        outcome.result.text = "server is shutting down";
+        outcome.result.text = "not started: server stopping or job timed out";
       } else {
         shared->running.fetch_add(1);
         outcome.result = workloads::run(job);
@@ -65,11 +84,12 @@ class ThreadOffloader final : public Offloader {
 
   PoolStats stats() const override {
     const std::size_t running = shared_->running.load();
-    const std::size_t in_flight = waiting_.size();
+    const std::size_t in_flight = waiting_.size() + abandoned_;
     PoolStats s;
     s.queued = in_flight > running ? in_flight - running : 0;
     s.running = running;
-    s.workers = workers_;
+    s.workers = config_.workers;
+    s.timed_out = timed_out_;
     return s;
   }
 
@@ -81,34 +101,78 @@ class ThreadOffloader final : public Offloader {
   }
 
  private:
+  struct Waiting {
+    Done done;
+    std::uint64_t deadline_ms;  // 0: none
+    std::shared_ptr<std::atomic<bool>> abandoned;
+  };
+
   void deliver(std::vector<Finished>& batch) {
     for (auto& finished : batch) {
       auto it = waiting_.find(finished.id);
-      if (it == waiting_.end()) continue;
-      Done done = std::move(it->second);
+      if (it == waiting_.end()) {
+        --abandoned_;  // a timed-out job's task has ended: its place is free again
+        continue;
+      }
+      Done done = std::move(it->second.done);
       waiting_.erase(it);
       done(std::move(finished.outcome));
     }
     maybe_stopped();
   }
 
+  // Answers jobs past their deadline. The task cannot be interrupted (a thread running fib
+  // has no safe stopping point); if it has not started it will skip the work.
+  void expire() {
+    const std::uint64_t now = uv_now(loop_);
+    std::vector<Done> late;
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      if (it->second.deadline_ms != 0 && now >= it->second.deadline_ms) {
+        it->second.abandoned->store(true);
+        late.push_back(std::move(it->second.done));
+        it = waiting_.erase(it);
+        ++abandoned_;
+        ++timed_out_;
+      } else {
+        ++it;
+      }
+    }
+    for (auto& done : late)
+      done({JobStatus::timed_out,
+            {false,
+             "job took longer than the job timeout (" + std::to_string(config_.job_timeout_ms) +
+                 " ms)",
+             0}});
+  }
+
   // Closing the mailbox while a task may still post is safe (post checks under the lock),
   // but waiting for every task keeps the rule simple: nothing of ours runs after stopped().
   void maybe_stopped() {
-    if (!stopping_ || !waiting_.empty() || !stopped_) return;
+    if (!stopping_ || !waiting_.empty() || abandoned_ != 0 || !stopped_) return;
     shared_->mailbox.close();
+    close_timer();
     auto stopped = std::move(stopped_);
     stopped_ = nullptr;
     stopped();
   }
 
+  void close_timer() {
+    if (deadline_timer_ == nullptr) return;
+    uv_close(reinterpret_cast<uv_handle_t*>(deadline_timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    deadline_timer_ = nullptr;
+  }
+
   tbb::global_control parallelism_;
   tbb::task_arena arena_;
-  std::size_t workers_;
-  std::size_t max_queue_;
+  uv_loop_t* loop_;
+  PoolConfig config_;
   std::shared_ptr<Shared> shared_;
-  std::unordered_map<std::uint64_t, Done> waiting_;  // loop thread only
+  std::unordered_map<std::uint64_t, Waiting> waiting_;  // loop thread only
+  std::size_t abandoned_ = 0;                           // timed out, task not yet ended
   std::uint64_t next_id_ = 0;
+  std::uint64_t timed_out_ = 0;
+  uv_timer_t* deadline_timer_ = nullptr;
   bool stopping_ = false;
   std::function<void()> stopped_;
 };

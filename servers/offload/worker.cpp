@@ -35,6 +35,10 @@ bool write_all(int fd, const std::string& bytes) {
 int run_worker(int argc, char** argv) {
   signal(SIGINT, SIG_IGN);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Test hook: a worker that dies on start, to check the pool backs off instead of fork-looping.
+  if (const char* fail = std::getenv("OFFLOAD_TEST_WORKER_EXIT_AT_START");
+      fail != nullptr && *fail == '1')
+    return 3;
   if (argc == 2 && std::strcmp(argv[0], "--parent-pid") == 0 &&
       getppid() != static_cast<pid_t>(std::atol(argv[1])))
     return 1;  // the parent died before the death signal was armed

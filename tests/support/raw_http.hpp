@@ -16,6 +16,10 @@ struct Reply {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   bool has(const std::string& name) const { return headers.count(name) != 0; }
+  std::string header(const std::string& name) const {
+    const auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
 };
 
 // A blocking client socket to 127.0.0.1:port with read timeouts.

@@ -191,6 +191,12 @@ TEST(RequestParser, MalformedHeadsAre400) {
   for (const auto& request : bad) EXPECT_EQ(status_of(request), 400) << request;
 }
 
+TEST(RequestParser, NonHttpBytesAreRefusedBeforeTheHeadEnds) {
+  EXPECT_EQ(status_of(std::string("\x16\x03\x01\x02\x00", 5)), 400);
+  EXPECT_EQ(status_of("G\x01"), 400);
+  EXPECT_EQ(parse_stream("GET").error_status, 0);  // a prefix of a request waits
+}
+
 TEST(RequestParser, OtherVersionsAre505) {
   EXPECT_EQ(status_of("GET / HTTP/2.0\r\nHost: x\r\n\r\n"), 505);
   EXPECT_EQ(status_of("GET / HTTP/0.9\r\n\r\n"), 505);

@@ -1,0 +1,7 @@
+# The gpg workload's tests: real gpg processes and agents in private /tmp homes, hence their own
+# executable, label and a longer timeout (rsa3072 key generation takes seconds).
+if(TARGET offload_gpg)
+  add_executable(gpg_tests gpg_test.cpp)
+  target_link_libraries(gpg_tests PRIVATE offload_gpg GTest::gtest_main offload_warnings)
+  gtest_discover_tests(gpg_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS gpg)
+endif()
