@@ -14,7 +14,7 @@ CMAKE_FLAGS ?=
 # What building, testing and graphing need, all from Debian 12.
 APT_PACKAGES := cmake g++ make pkg-config libuv1-dev libtbb-dev libboost-dev \
   libboost-filesystem-dev libhttp-parser-dev libcpp-httplib-dev libgtest-dev googletest \
-  libgpgme-dev gnupg httperf curl procps python3-matplotlib python3-pandas \
+  libgpgme-dev libgcrypt20-dev gnupg httperf curl procps python3-matplotlib python3-pandas \
   jupyter-nbconvert python3-ipykernel chromium clang libclang-rt-14-dev
 # Only the benchmarks compare against these.
 BENCH_PACKAGES := wrk nginx-light

@@ -2,6 +2,10 @@
 // parser live together, so --help, the env fallbacks and the checks cannot drift apart.
 #include "config.hpp"
 
+#include "gpg_home.hpp"
+#include "gpg_home_set.hpp"
+#include "gpg_size.hpp"
+
 #include <arpa/inet.h>
 
 #include <charconv>
@@ -56,6 +60,16 @@ std::function<std::string(const std::string&, Config&)> seconds(double Config::*
   return [=](const std::string& text, Config& c) { return parse_seconds(text, c.*field); };
 }
 
+std::function<std::string(const std::string&, Config&)> size(std::size_t Config::*field) {
+  return [=](const std::string& text, Config& c) -> std::string {
+    std::string err;
+    const auto v = workloads::gpg::parse_payload_size(text, &err);
+    if (!v) return err;
+    c.*field = *v;
+    return {};
+  };
+}
+
 const std::vector<Option>& options() {
   static const std::vector<Option> table = {
       {"--strategy", "STRATEGY", "S", "where jobs run: inline | thread | process (default thread)",
@@ -85,6 +99,37 @@ const std::vector<Option>& options() {
       {"--max-queue", "MAX_QUEUE", "N",
        "jobs that may wait for a worker; more get 503 (default 128)",
        integer(&Config::max_queue, 0, 1'000'000)},
+      {"--workload", "WORKLOAD", "W", "the heavy job: fib | gpg (GnuPG decryption) (default fib)",
+       [](const std::string& t, Config& c) -> std::string {
+         if (t != "fib" && t != "gpg") return "must be fib or gpg";
+         c.workload = t;
+         return {};
+       }},
+      {"--payload-bytes", "PAYLOAD", "SIZE",
+       "gpg: payload GET / decrypts, e.g. 4k, 64k, 1m (default 64k)", size(&Config::payload_bytes)},
+      {"--max-payload-bytes", "MAX_PAYLOAD", "SIZE",
+       "gpg: largest payload a client may ask for with /?bytes= (default 16m)",
+       size(&Config::max_payload_bytes)},
+      {"--gpg-home", "GPG_HOME", "MODE",
+       "gpg: one GnuPG home for all workers, or one each: shared | per-worker (default shared)",
+       [](const std::string& t, Config& c) -> std::string {
+         if (!workloads::gpg::parse_home_mode(t)) return "must be shared or per-worker";
+         c.gpg_home = t;
+         return {};
+       }},
+      {"--gpg-key", "GPG_KEY", "TYPE", "gpg: key type, cv25519 | rsa3072 (default cv25519)",
+       [](const std::string& t, Config& c) -> std::string {
+         if (!workloads::gpg::parse_key_type(t)) return "must be cv25519 or rsa3072";
+         c.gpg_key = t;
+         return {};
+       }},
+      {"--allow-corrupt", nullptr, "0|1",
+       "testing only: let /?corrupt=1 decrypt a damaged ciphertext (default 0)",
+       [](const std::string& t, Config& c) -> std::string {
+         if (t != "0" && t != "1") return "must be 0 or 1";
+         c.allow_corrupt = t == "1";
+         return {};
+       }},
       {"--idle-timeout", "IDLE_TIMEOUT", "SEC", "close a connection idle this long (default 60)",
        seconds(&Config::idle_timeout_s)},
       {"--header-timeout", "HEADER_TIMEOUT", "SEC",
@@ -157,6 +202,9 @@ ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& en
       return {ConfigStatus::error, arg + " " + value + ": " + err};
   }
   if (config.workers == 0) config.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config.payload_bytes > config.max_payload_bytes)
+    return {ConfigStatus::error, "--payload-bytes: must be at most --max-payload-bytes (" +
+                                     std::to_string(config.max_payload_bytes) + ")"};
   if (config.fib > config.max_n)
     return {ConfigStatus::error, "--fib " + std::to_string(config.fib) +
                                      ": must be at most --max-n (" + std::to_string(config.max_n) +

@@ -20,6 +20,13 @@ struct Config {
   double header_timeout_s = 10;
   double drain_timeout_s = 10;
   double job_timeout_s = 60;  // 0: none
+  // The heavy job: fib(N), or decrypting a payload with GnuPG.
+  std::string workload = "fib";  // fib | gpg
+  std::size_t payload_bytes = 64 * 1024;
+  std::size_t max_payload_bytes = 16 * 1024 * 1024;  // largest ?bytes= a client may ask for
+  std::string gpg_home = "shared";                   // shared | per-worker
+  std::string gpg_key = "cv25519";                   // cv25519 | rsa3072
+  bool allow_corrupt = false;  // testing: ?corrupt=1 decrypts a damaged ciphertext
 };
 
 enum class ConfigStatus { ok, help, error };

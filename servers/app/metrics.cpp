@@ -76,9 +76,10 @@ void Metrics::count_request(Endpoint endpoint, int status) {
   ++requests_[static_cast<int>(endpoint)][status];
 }
 
-void Metrics::observe_job(double total_s, double run_s) {
+void Metrics::observe_job(double total_s, double run_s, double engine_s) {
   job_seconds_.observe(total_s);
   job_run_seconds_.observe(run_s);
+  if (engine_s > 0) job_engine_seconds_.observe(engine_s);
 }
 
 std::string Metrics::render(const ServerFacts& f) const {
@@ -87,8 +88,10 @@ std::string Metrics::render(const ServerFacts& f) const {
   header(out, "offload_info", "gauge", "The server's configuration.");
   char line[256];
   std::snprintf(line, sizeof line,
-                "offload_info{strategy=\"%s\",workers=\"%u\",fib=\"%u\",max_queue=\"%zu\"} 1\n",
-                f.strategy.c_str(), f.workers, f.fib, f.max_queue);
+                "offload_info{strategy=\"%s\",workers=\"%u\",workload=\"%s\",fib=\"%u\",max_queue="
+                "\"%zu\"%s} 1\n",
+                f.strategy.c_str(), f.workers, f.workload.c_str(), f.fib, f.max_queue,
+                f.gpg_labels.c_str());
   out += line;
 
   header(out, "offload_requests_total", "counter", "Requests answered, by endpoint and status.");
@@ -138,6 +141,16 @@ std::string Metrics::render(const ServerFacts& f) const {
   job_seconds_.render(out, "offload_job_seconds",
                       "Jobs from submission to result on the loop (wait + run + hand-back).");
   job_run_seconds_.render(out, "offload_job_run_seconds", "Jobs' own run time where they ran.");
+  if (f.workload == "gpg") {
+    job_engine_seconds_.render(out, "offload_job_gpgme_seconds",
+                               "gpg jobs' time inside GPGME's decrypt: gpg spawn + agent + bulk.");
+    header(out, "offload_gpg_spawn_seconds", "gauge",
+           "Median cost of GPGME starting a gpg process (fork, exec, reap), measured at start.");
+    append_sample(out, "offload_gpg_spawn_seconds", f.gpg_spawn_s);
+    header(out, "offload_gpg_startup_seconds", "gauge",
+           "Median of a gpg run that only lists one key (spawn + gpg's own start-up), at start.");
+    append_sample(out, "offload_gpg_startup_seconds", f.gpg_startup_s);
+  }
   loop_lag_.render(out, "offload_loop_lag_seconds",
                    "How late the loop's periodic probe timer fired.");
   header(out, "offload_loop_lag_max_seconds", "gauge", "Largest loop lag seen since start.");

@@ -34,6 +34,10 @@ struct ServerFacts {  // what /metrics shows besides the counters
   unsigned workers = 0;
   unsigned fib = 0;
   std::size_t max_queue = 0;
+  std::string workload;       // fib | gpg
+  std::string gpg_labels;     // gpg: payload, home mode and key, as label text; else empty
+  double gpg_spawn_s = -1;    // gpg: median cost of GPGME spawning gpg (fork+exec+reap); -1 unknown
+  double gpg_startup_s = -1;  // gpg: median of a gpg run that lists one key (gpg's start-up)
   offload::PoolStats pool;
   std::size_t connections = 0;
   double loop_idle_s = 0;
@@ -44,7 +48,8 @@ class Metrics {
  public:
   void count_request(Endpoint endpoint, int status);
   void count_rejected_job() { ++jobs_rejected_; }
-  void observe_job(double total_s, double run_s);
+  // engine_s: time inside GPGME (gpg workload), 0 for fib.
+  void observe_job(double total_s, double run_s, double engine_s);
   void observe_loop_lag(double seconds) { loop_lag_.observe(seconds); }
   std::string render(const ServerFacts& facts) const;
 
@@ -52,8 +57,9 @@ class Metrics {
   static constexpr int kMaxStatus = 600;
   std::array<std::array<std::uint64_t, kMaxStatus>, static_cast<int>(Endpoint::count)> requests_{};
   std::uint64_t jobs_rejected_ = 0;
-  Histogram job_seconds_;      // submit to answer: waiting + running + hand-back
-  Histogram job_run_seconds_;  // running only, as measured where the job ran
+  Histogram job_seconds_;         // submit to answer: waiting + running + hand-back
+  Histogram job_run_seconds_;     // running only, as measured where the job ran
+  Histogram job_engine_seconds_;  // gpg: inside GPGME's decrypt (spawns gpg, asks the agent)
   Histogram loop_lag_;
 };
 

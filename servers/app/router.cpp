@@ -5,6 +5,9 @@
 #include <uv.h>
 
 #include <charconv>
+#include <optional>
+
+#include "gpg_size.hpp"
 
 namespace app {
 
@@ -36,24 +39,67 @@ http::Response answer_for(const offload::JobOutcome& outcome) {
 
 }  // namespace
 
-std::string parse_fib_query(std::string_view query, unsigned max_n, unsigned& n) {
-  bool seen = false;
+namespace {
+
+// The value of `name` in the query: nullopt if absent, "" if given without a value. Sets
+// `repeated` when it appears more than once.
+std::optional<std::string_view> query_param(std::string_view query, std::string_view name,
+                                            bool& repeated) {
+  std::optional<std::string_view> found;
+  repeated = false;
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view param = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const auto eq = param.find('=');
-    if (param.substr(0, eq) != "n") continue;
-    if (seen) return "parameter n given more than once";
-    seen = true;
-    const std::string_view value =
-        eq == std::string_view::npos ? std::string_view() : param.substr(eq + 1);
-    unsigned v = 0;
-    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (value.empty() || value.front() == '+' || ec != std::errc() ||
-        ptr != value.data() + value.size() || v < 1 || v > max_n)
-      return "n must be an integer from 1 to " + std::to_string(max_n);
-    n = v;
+    if (param.substr(0, eq) != name) continue;
+    if (found) repeated = true;
+    found = eq == std::string_view::npos ? std::string_view() : param.substr(eq + 1);
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string parse_fib_query(std::string_view query, unsigned max_n, unsigned& n) {
+  bool repeated = false;
+  const auto value = query_param(query, "n", repeated);
+  if (repeated) return "parameter n given more than once";
+  if (!value) return {};
+  unsigned v = 0;
+  const auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), v);
+  if (value->empty() || value->front() == '+' || ec != std::errc() ||
+      ptr != value->data() + value->size() || v < 1 || v > max_n)
+    return "n must be an integer from 1 to " + std::to_string(max_n);
+  n = v;
+  return {};
+}
+
+std::string parse_job(std::string_view query, const Config& config, workloads::Job& job) {
+  if (config.workload != "gpg") {
+    job.kind = workloads::Kind::fib;
+    unsigned n = config.fib;
+    std::string err = parse_fib_query(query, config.max_n, n);
+    job.n = n;
+    return err;
+  }
+  job.kind = workloads::Kind::gpg;
+  job.bytes = static_cast<std::uint32_t>(config.payload_bytes);
+  bool repeated = false;
+  if (const auto bytes = query_param(query, "bytes", repeated)) {
+    const std::string range = "bytes must be a size from 1 to " +
+                              workloads::gpg::format_payload_size(config.max_payload_bytes) +
+                              " (e.g. 4k, 64k, 1m)";
+    if (repeated) return "parameter bytes given more than once";
+    std::string err;
+    const auto size = workloads::gpg::parse_payload_size(*bytes, &err);
+    if (!size || *size > config.max_payload_bytes) return range;
+    job.bytes = static_cast<std::uint32_t>(*size);
+  }
+  if (const auto corrupt = query_param(query, "corrupt", repeated)) {
+    if (!config.allow_corrupt)
+      return "corrupt= is for testing; the server was not started with --allow-corrupt 1";
+    job.corrupt = *corrupt == "1";
   }
   return {};
 }
@@ -104,20 +150,18 @@ std::optional<http::Response> Router::handle(const http::Request& request,
 
 std::optional<http::Response> Router::heavy(const http::Request& request,
                                             const http::ResponseSlot& later) {
-  unsigned n = config_.fib;
-  if (std::string err = parse_fib_query(request.query, config_.max_n, n); !err.empty()) {
+  workloads::Job job;
+  if (std::string err = parse_job(request.query, config_, job); !err.empty()) {
     metrics_.count_request(Endpoint::root, 400);
     return http::error_response(400, err);
   }
   const std::uint64_t submitted_ns = uv_hrtime();
-  workloads::Job job;
-  job.kind = workloads::Kind::fib;
-  job.n = n;
   const auto admission =
       offloader_.submit(job, [this, later, submitted_ns](offload::JobOutcome outcome) {
         if (outcome.status == offload::JobStatus::done)
           metrics_.observe_job(static_cast<double>(uv_hrtime() - submitted_ns) / 1e9,
-                               static_cast<double>(outcome.result.run_us) / 1e6);
+                               static_cast<double>(outcome.result.run_us) / 1e6,
+                               static_cast<double>(outcome.result.engine_us) / 1e6);
         http::Response r = answer_for(outcome);
         metrics_.count_request(Endpoint::root, r.status);
         later.send(std::move(r));

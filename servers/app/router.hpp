@@ -35,4 +35,8 @@ class Router final : public http::Handler {
 // or an empty string with `n` set. Other parameters are ignored.
 std::string parse_fib_query(std::string_view query, unsigned max_n, unsigned& n);
 
+// The job GET /?<query> asks for under `config`: fib (n=K) or gpg (bytes=SIZE, and corrupt=1
+// when the server allows it). An error reason, or an empty string with `job` filled in.
+std::string parse_job(std::string_view query, const Config& config, workloads::Job& job);
+
 }  // namespace app

@@ -10,6 +10,11 @@
 #include <cstdio>
 #include <optional>
 
+#include "gpg_home_set.hpp"
+#include "gpg_init.hpp"
+#include "gpg_size.hpp"
+#include "gpg_spawn_probe.hpp"
+#include "gpg_workload.hpp"
 #include "loop_lag.hpp"
 #include "metrics.hpp"
 #include "offloader.hpp"
@@ -43,56 +48,134 @@ void raise_fd_limit() {
 
 class Service {
  public:
-  Service(const Config& config, const std::string& program_path)
-      : config_(config), started_ns_(uv_hrtime()) {
+  Service(const Config& config, std::string program_path)
+      : config_(config), program_path_(std::move(program_path)), started_ns_(uv_hrtime()) {
     uv_loop_init(&loop_);
     uv_loop_configure(&loop_, UV_METRICS_IDLE_TIME);
-    offload::PoolConfig pool;
-    pool.strategy = config.strategy;
-    pool.workers = config.workers;
-    pool.max_queue = config.max_queue;
-    pool.job_timeout_ms = to_ms(config.job_timeout_s);
-    pool.worker_program = program_path;
-    pool.worker_args = {"worker", "--parent-pid", std::to_string(getpid())};
-    offloader_ = offload::make_offloader(&loop_, pool);
-    router_.emplace(config_, *offloader_, metrics_, [this] { return facts(); });
-    http::ServerOptions options;
-    options.idle_timeout_ms = to_ms(config.idle_timeout_s);
-    options.header_timeout_ms = to_ms(config.header_timeout_s);
-    server_.emplace(&loop_, *router_, options);
   }
 
   int run() {
+    if (config_.workload == "gpg" && !setup_gpg()) {
+      close_loop();
+      return 1;
+    }
+    offloader_ = offload::make_offloader(&loop_, pool_config());
+    router_.emplace(config_, *offloader_, metrics_, [this] { return facts(); });
+    http::ServerOptions options;
+    options.idle_timeout_ms = to_ms(config_.idle_timeout_s);
+    options.header_timeout_ms = to_ms(config_.header_timeout_s);
+    server_.emplace(&loop_, *router_, options);
+
     if (std::string err = server_->listen(config_.host, config_.port); !err.empty()) {
       std::fprintf(stderr, "offload-server: %s\n", err.c_str());
       offloader_->stop([] {});
       uv_run(&loop_, UV_RUN_DEFAULT);
-      close_loop();
+      teardown();
       return 1;
     }
     watch_signal(sigint_, SIGINT);
     watch_signal(sigterm_, SIGTERM);
     lag_probe_.emplace(&loop_, kLagProbeMs, [this](double lag) { metrics_.observe_loop_lag(lag); });
-
-    const std::string shown_host =
-        config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
-    std::printf("listening on %s:%d strategy=%s workers=%u fib=%u\n", shown_host.c_str(),
-                server_->port(), config_.strategy.c_str(),
-                config_.strategy == "inline" ? 1u : config_.workers, config_.fib);
-    std::fflush(stdout);
+    if (config_.strategy == "inline" && config_.job_timeout_s > 0)
+      std::fprintf(stderr,
+                   "offload-server: note: inline jobs run on the loop and cannot time out\n");
+    print_ready_line();
 
     uv_run(&loop_, UV_RUN_DEFAULT);
-    close_loop();
+    teardown();
     return 0;
   }
 
  private:
+  // The GnuPG homes (with their key) and this process's decryption workload, before any worker
+  // exists: worker threads use the workload installed here, worker processes the homes.
+  bool setup_gpg() {
+    namespace gpg = workloads::gpg;
+    if (std::string err = gpg::init_gpg_library(); !err.empty()) {
+      std::fprintf(stderr, "offload-server: %s\n", err.c_str());
+      return false;
+    }
+    const auto mode = *gpg::parse_home_mode(config_.gpg_home);
+    const auto key = *gpg::parse_key_type(config_.gpg_key);
+    const std::size_t homes = config_.strategy == "inline" ? 1 : config_.workers;
+    std::string err;
+    homes_ = gpg::HomeSet::create(key, mode, homes, &err);
+    if (!homes_) {
+      std::fprintf(stderr, "offload-server: cannot set up GnuPG: %s\n", err.c_str());
+      return false;
+    }
+    for (const auto& path : homes_->paths())
+      std::fprintf(stderr, "offload-server: GnuPG home %s (%s, key %s %s)\n", path.c_str(),
+                   config_.gpg_home.c_str(), config_.gpg_key.c_str(),
+                   homes_->fingerprint().c_str());
+    gpg::SpawnCost cost;
+    if (gpg::probe_spawn_cost(homes_->paths().front(), homes_->fingerprint(), 5, &cost, &err)) {
+      gpg_spawn_s_ = static_cast<double>(cost.spawn_us) / 1e6;
+      gpg_startup_s_ = static_cast<double>(cost.keylist_us) / 1e6;
+    }
+    if (config_.strategy != "process") {
+      workload_ = std::make_unique<gpg::Workload>(
+          gpg::WorkloadConfig{homes_->paths(), homes_->fingerprint()});
+      if (err = workload_->prepare(config_.payload_bytes); !err.empty()) {
+        std::fprintf(stderr, "offload-server: cannot prepare the payload: %s\n", err.c_str());
+        homes_->remove();
+        return false;
+      }
+      workloads::install_gpg_workload(workload_.get());
+    }
+    return true;
+  }
+
+  offload::PoolConfig pool_config() const {
+    offload::PoolConfig pool;
+    pool.strategy = config_.strategy;
+    pool.workers = config_.workers;
+    pool.max_queue = config_.max_queue;
+    pool.job_timeout_ms = to_ms(config_.job_timeout_s);
+    pool.worker_program = program_path_;
+    pool.worker_args = {"worker", "--parent-pid", std::to_string(getpid())};
+    if (homes_) {
+      for (const auto& path : homes_->paths()) {
+        pool.worker_args.push_back("--gpg-home");
+        pool.worker_args.push_back(path);
+      }
+      pool.worker_args.insert(pool.worker_args.end(),
+                              {"--gpg-fingerprint", homes_->fingerprint(), "--payload-bytes",
+                               std::to_string(config_.payload_bytes)});
+    }
+    return pool;
+  }
+
+  void print_ready_line() const {
+    const std::string host =
+        config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
+    const unsigned workers = config_.strategy == "inline" ? 1u : config_.workers;
+    if (config_.workload == "gpg") {
+      std::printf(
+          "listening on %s:%d strategy=%s workers=%u workload=gpg payload=%s gpg-home=%s "
+          "gpg-key=%s\n",
+          host.c_str(), server_->port(), config_.strategy.c_str(), workers,
+          workloads::gpg::format_payload_size(config_.payload_bytes).c_str(),
+          config_.gpg_home.c_str(), config_.gpg_key.c_str());
+    } else {
+      std::printf("listening on %s:%d strategy=%s workers=%u fib=%u\n", host.c_str(),
+                  server_->port(), config_.strategy.c_str(), workers, config_.fib);
+    }
+    std::fflush(stdout);
+  }
+
   ServerFacts facts() const {
     ServerFacts f;
     f.strategy = config_.strategy;
     f.workers = config_.strategy == "inline" ? 1 : config_.workers;
     f.fib = config_.fib;
     f.max_queue = config_.max_queue;
+    f.workload = config_.workload;
+    if (config_.workload == "gpg")
+      f.gpg_labels = ",payload_bytes=\"" + std::to_string(config_.payload_bytes) +
+                     "\",gpg_home=\"" + config_.gpg_home + "\",gpg_key=\"" + config_.gpg_key + "\"";
+    f.gpg_spawn_s = gpg_spawn_s_;
+    f.gpg_startup_s = gpg_startup_s_;
     f.pool = offloader_->stats();
     f.connections = server_->connection_count();
     f.loop_idle_s = static_cast<double>(uv_metrics_idle_time(const_cast<uv_loop_t*>(&loop_))) / 1e9;
@@ -138,6 +221,18 @@ class Service {
     });
   }
 
+  // After the loop: every worker has stopped, so no gpg can start again in our homes.
+  void teardown() {
+    workloads::install_gpg_workload(nullptr);
+    workload_.reset();
+    if (homes_) {
+      if (std::string err = homes_->remove(); !err.empty())
+        std::fprintf(stderr, "offload-server: removing GnuPG homes: %s\n", err.c_str());
+      homes_.reset();
+    }
+    close_loop();
+  }
+
   void close_loop() {
     // Every handle should be closed by now; a leak would make uv_loop_close fail.
     if (uv_loop_close(&loop_) != 0) {
@@ -152,6 +247,7 @@ class Service {
   }
 
   Config config_;
+  std::string program_path_;
   std::uint64_t started_ns_;
   uv_loop_t loop_{};
   uv_signal_t sigint_{};
@@ -159,6 +255,10 @@ class Service {
   uv_timer_t drain_timer_{};
   bool shutting_down_ = false;
   Metrics metrics_;
+  std::unique_ptr<workloads::gpg::HomeSet> homes_;
+  std::unique_ptr<workloads::gpg::Workload> workload_;
+  double gpg_spawn_s_ = -1;
+  double gpg_startup_s_ = -1;
   std::unique_ptr<offload::Offloader> offloader_;
   std::optional<Router> router_;
   std::optional<http::Server> server_;

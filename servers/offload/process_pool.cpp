@@ -131,6 +131,7 @@ class ProcessPool final : public Offloader {
     bool killed_for_timeout = false;  // its death is our doing, not a crash
     std::uint64_t started_ms = 0;
     std::uint64_t jobs_done = 0;
+    std::size_t slot = 0;  // which worker it is: 0..workers-1, inherited by its replacement
     wire::FrameReader reader;
     std::optional<Pending> job;
     std::list<Worker>::iterator self;
@@ -170,7 +171,20 @@ class ProcessPool final : public Offloader {
     dispatch();
   }
 
+  // The lowest worker number no live worker has.
+  std::size_t free_slot() const {
+    for (std::size_t slot = 0;; ++slot) {
+      bool taken = false;
+      for (const auto& w : workers_) taken = taken || (!w.retired && w.slot == slot);
+      if (!taken) return slot;
+    }
+  }
+
   bool spawn() {
+    const std::size_t slot = free_slot();
+    std::vector<std::string> args = config_.worker_args;
+    args.push_back("--slot");
+    args.push_back(std::to_string(slot));
     int to[2], from[2];
     // O_CLOEXEC: our ends must not leak into later workers (or gpg); the child's ends are
     // dup2'ed onto its stdin/stdout, which clears the flag there.
@@ -182,8 +196,8 @@ class ProcessPool final : public Offloader {
       return spawn_failed(std::strerror(e));
     }
     std::error_code ec;
-    bp::child child(bp::exe = config_.worker_program, bp::args = config_.worker_args,
-                    bp::posix::fd.bind(0, to[0]), bp::posix::fd.bind(1, from[1]), ec);
+    bp::child child(bp::exe = config_.worker_program, bp::args = args, bp::posix::fd.bind(0, to[0]),
+                    bp::posix::fd.bind(1, from[1]), ec);
     ::close(to[0]);
     ::close(from[1]);
     if (ec) {
@@ -201,6 +215,7 @@ class ProcessPool final : public Offloader {
     w.self = std::prev(workers_.end());
     w.pool = this;
     w.pid = child.id();
+    w.slot = slot;
     w.started_ms = uv_now(loop_);
     uv_pipe_init(loop_, &w.to, 0);
     uv_pipe_init(loop_, &w.from, 0);

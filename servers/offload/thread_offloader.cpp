@@ -74,6 +74,9 @@ class ThreadOffloader final : public Offloader {
         outcome.result.text = "not started: server stopping or job timed out";
       } else {
         shared->running.fetch_add(1);
+        // Worker i of the arena uses GnuPG home i when there is one per worker.
+        workloads::set_worker_slot(
+            static_cast<std::size_t>(tbb::this_task_arena::current_thread_index()));
         outcome.result = workloads::run(job);
         shared->running.fetch_sub(1);
       }

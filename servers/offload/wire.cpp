@@ -55,6 +55,8 @@ std::string encode(const JobMessage& message) {
   put<std::uint64_t>(p, message.id);
   put<std::uint8_t>(p, static_cast<std::uint8_t>(message.job.kind));
   put<std::uint32_t>(p, message.job.n);
+  put<std::uint32_t>(p, message.job.bytes);
+  put<std::uint8_t>(p, message.job.corrupt ? 1 : 0);
   return frame(std::move(p));
 }
 
@@ -64,6 +66,7 @@ std::string encode(const ResultMessage& message) {
   put<std::uint64_t>(p, message.id);
   put<std::uint8_t>(p, message.result.ok ? 1 : 0);
   put<std::uint64_t>(p, message.result.run_us);
+  put<std::uint64_t>(p, message.result.engine_us);
   // A reason or answer longer than a frame allows is cut, never a broken frame.
   const std::size_t max_text = kMaxFrame - 32;
   const std::size_t len = std::min(message.result.text.size(), max_text);
@@ -74,10 +77,12 @@ std::string encode(const ResultMessage& message) {
 
 bool decode(std::string_view payload, JobMessage& out) {
   Cursor c(payload);
-  std::uint8_t type = 0, kind = 0;
-  if (!c.get(type) || type != kJob || !c.get(out.id) || !c.get(kind) || !c.get(out.job.n))
+  std::uint8_t type = 0, kind = 0, flags = 0;
+  if (!c.get(type) || type != kJob || !c.get(out.id) || !c.get(kind) || !c.get(out.job.n) ||
+      !c.get(out.job.bytes) || !c.get(flags) || flags > 1)
     return false;
   out.job.kind = static_cast<workloads::Kind>(kind);
+  out.job.corrupt = flags == 1;
   return c.done();
 }
 
@@ -86,7 +91,8 @@ bool decode(std::string_view payload, ResultMessage& out) {
   std::uint8_t type = 0, ok = 0;
   std::uint32_t len = 0;
   if (!c.get(type) || type != kResult || !c.get(out.id) || !c.get(ok) || ok > 1 ||
-      !c.get(out.result.run_us) || !c.get(len) || !c.get_bytes(len, out.result.text))
+      !c.get(out.result.run_us) || !c.get(out.result.engine_us) || !c.get(len) ||
+      !c.get_bytes(len, out.result.text))
     return false;
   out.result.ok = ok == 1;
   return c.done();

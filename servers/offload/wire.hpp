@@ -3,8 +3,8 @@
 //
 //   frame   = length:u32le payload[length]          1 <= length <= kMaxFrame
 //   payload = type:u8 id:u64le body
-//   job     = type 1, kind:u8 n:u32le
-//   result  = type 2, ok:u8 run_us:u64le text_len:u32le text[text_len]
+//   job     = type 1, kind:u8 n:u32le bytes:u32le flags:u8 (bit 0: corrupt)
+//   result  = type 2, ok:u8 run_us:u64le engine_us:u64le text_len:u32le text[text_len]
 #pragma once
 
 #include <cstddef>

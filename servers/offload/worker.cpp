@@ -11,8 +11,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
+#include "gpg_init.hpp"
+#include "gpg_workload.hpp"
 #include "wire.hpp"
 
 namespace offload {
@@ -39,9 +42,43 @@ int run_worker(int argc, char** argv) {
   if (const char* fail = std::getenv("OFFLOAD_TEST_WORKER_EXIT_AT_START");
       fail != nullptr && *fail == '1')
     return 3;
-  if (argc == 2 && std::strcmp(argv[0], "--parent-pid") == 0 &&
-      getppid() != static_cast<pid_t>(std::atol(argv[1])))
+
+  pid_t parent = 0;
+  std::size_t slot = 0;
+  workloads::gpg::WorkloadConfig gpg;
+  std::size_t payload_bytes = 0;
+  for (int i = 0; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--parent-pid")
+      parent = static_cast<pid_t>(std::atol(value.c_str()));
+    else if (flag == "--slot")
+      slot = std::strtoul(value.c_str(), nullptr, 10);
+    else if (flag == "--gpg-home")
+      gpg.homes.push_back(value);
+    else if (flag == "--gpg-fingerprint")
+      gpg.fingerprint = value;
+    else if (flag == "--payload-bytes")
+      payload_bytes = std::strtoul(value.c_str(), nullptr, 10);
+  }
+  if (parent != 0 && getppid() != parent)
     return 1;  // the parent died before the death signal was armed
+  workloads::set_worker_slot(slot);
+
+  // The gpg workload: this process's own GPGME contexts and ciphertexts, on the GnuPG home the
+  // server made for this slot. The server owns (and removes) the homes.
+  std::unique_ptr<workloads::gpg::Workload> workload;
+  if (!gpg.homes.empty()) {
+    if (const std::string err = workloads::gpg::init_gpg_library(); !err.empty()) {
+      std::fprintf(stderr, "offload-worker %d: %s\n", getpid(), err.c_str());
+      return 1;
+    }
+    workload = std::make_unique<workloads::gpg::Workload>(gpg);
+    if (payload_bytes > 0) {
+      if (const std::string err = workload->prepare(payload_bytes); !err.empty())
+        std::fprintf(stderr, "offload-worker %d: %s\n", getpid(), err.c_str());
+    }
+    workloads::install_gpg_workload(workload.get());
+  }
 
   // The protocol gets a private copy of stdout; fd 1 becomes stderr, so a stray print in a
   // workload (or a library) lands in the log instead of corrupting a frame.

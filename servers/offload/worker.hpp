@@ -4,7 +4,9 @@
 
 namespace offload {
 
-// argv after the "worker" word: [--parent-pid PID]. Returns the process exit code.
+// argv after the "worker" word, pairs of: --parent-pid PID, --slot I (which worker it is),
+// and for the gpg workload --gpg-home DIR (repeated: slot I uses home I mod count),
+// --gpg-fingerprint FPR, --payload-bytes N (encrypted ahead). Returns the exit code.
 int run_worker(int argc, char** argv);
 
 }  // namespace offload

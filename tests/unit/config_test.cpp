@@ -85,6 +85,27 @@ TEST(Config, HelpListsEveryFlagWithItsVariable) {
     EXPECT_NE(text.find(s), std::string::npos) << s;
 }
 
+TEST(Config, GpgWorkloadKnobs) {
+  auto p = parse({"--workload", "gpg", "--payload-bytes", "1m", "--gpg-home", "per-worker",
+                  "--gpg-key", "rsa3072"});
+  ASSERT_EQ(p.result.status, app::ConfigStatus::ok) << p.result.message;
+  EXPECT_EQ(p.config.workload, "gpg");
+  EXPECT_EQ(p.config.payload_bytes, 1u << 20);
+  EXPECT_EQ(p.config.gpg_home, "per-worker");
+  EXPECT_EQ(p.config.gpg_key, "rsa3072");
+  p = parse({}, {{"WORKLOAD", "gpg"}, {"PAYLOAD", "4k"}});
+  EXPECT_EQ(p.config.payload_bytes, 4096u);
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--workload", "rsa"},
+                                             {"--payload-bytes", "0"},
+                                             {"--payload-bytes", "65m"},
+                                             {"--payload-bytes", "2m", "--max-payload-bytes", "1m"},
+                                             {"--gpg-home", "mine"},
+                                             {"--gpg-key", "dsa"}}) {
+    EXPECT_EQ(parse(args).result.status, app::ConfigStatus::error) << args[0] << " " << args[1];
+  }
+}
+
 TEST(Config, LocalhostAndIpv6Hosts) {
   EXPECT_EQ(parse({"--host", "localhost"}).config.host, "127.0.0.1");
   EXPECT_EQ(parse({"--host", "::1"}).config.host, "::1");

@@ -25,8 +25,21 @@ TEST(Wire, JobRoundTrip) {
   EXPECT_EQ(next(reader, payload), wire::FrameReader::Status::need_more);
 }
 
+TEST(Wire, GpgJobFieldsRoundTrip) {
+  workloads::Job job;
+  job.kind = workloads::Kind::gpg;
+  job.bytes = 1u << 20;
+  job.corrupt = true;
+  const std::string bytes = wire::encode(wire::JobMessage{9, job});
+  wire::JobMessage out;
+  ASSERT_TRUE(wire::decode(std::string_view(bytes).substr(4), out));
+  EXPECT_EQ(out.job.kind, workloads::Kind::gpg);
+  EXPECT_EQ(out.job.bytes, 1u << 20);
+  EXPECT_TRUE(out.job.corrupt);
+}
+
 TEST(Wire, ResultRoundTripKeepsEveryByte) {
-  wire::ResultMessage in{7, {false, std::string("reason with \0 and \n", 19), 123456}};
+  wire::ResultMessage in{7, {false, std::string("reason with \0 and \n", 19), 123456, 789}};
   const std::string bytes = wire::encode(in);
   wire::FrameReader reader;
   reader.feed(bytes.data(), bytes.size());
@@ -38,6 +51,7 @@ TEST(Wire, ResultRoundTripKeepsEveryByte) {
   EXPECT_FALSE(out.result.ok);
   EXPECT_EQ(out.result.text, in.result.text);
   EXPECT_EQ(out.result.run_us, 123456u);
+  EXPECT_EQ(out.result.engine_us, 789u);
 }
 
 TEST(Wire, FramesSplitByteByByteAndMergedAreRecovered) {

@@ -1,0 +1,137 @@
+// The gpg workload end to end: each strategy decrypts correct payloads (checked against the
+// digest of the known plaintext), survives a corrupted ciphertext, and leaves no gpg-agent and
+// no GnuPG home behind after SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "gpg_payload.hpp"
+#include "gpg_sha256.hpp"
+#include "raw_http.hpp"
+#include "server_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using testsupport::roundtrip;
+using testsupport::ServerProcess;
+
+std::string get(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
+}
+
+std::string expected_answer(std::size_t bytes) {
+  return "decrypted " + std::to_string(bytes) +
+         " bytes sha256=" + workloads::gpg::sha256_hex(workloads::gpg::make_payload(bytes)) + "\n";
+}
+
+// The GnuPG homes the server announced on stderr.
+std::vector<std::string> homes_of(const ServerProcess& server) {
+  std::vector<std::string> homes;
+  const std::string log = server.stderr_text();
+  const std::regex home("GnuPG home (\\S+) ");
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), home); it != std::sregex_iterator();
+       ++it)
+    homes.push_back((*it)[1]);
+  return homes;
+}
+
+// gpg-agent processes started for `home` (their command line names the home).
+int agents_for(const std::string& home) {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (args.find("gpg-agent") != std::string::npos && args.find(home) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+class GpgServer : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(AllStrategies, GpgServer, ::testing::Values("inline", "thread", "process"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(GpgServer, RoundTripsConcurrencyCorruptionAndCleanShutdown) {
+  ServerProcess server(
+      OFFLOAD_SERVER,
+      {"--strategy", GetParam(), "--port", "0", "--workers", "2", "--workload", "gpg",
+       "--payload-bytes", "4k", "--gpg-home", "per-worker", "--allow-corrupt", "1"},
+      {}, 60s);
+  const int port = server.port();
+  const auto homes = homes_of(server);
+  ASSERT_EQ(homes.size(), GetParam() == "inline" ? 1u : 2u) << server.stderr_text();
+  for (const auto& home : homes) {
+    EXPECT_EQ(std::filesystem::status(home).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_all)
+        << home;
+  }
+
+  auto r = roundtrip(port, get("/"), 30s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, expected_answer(4096));
+  for (std::size_t bytes : {std::size_t{4096}, std::size_t{65536}, std::size_t{1} << 20}) {
+    r = roundtrip(port, get("/?bytes=" + std::to_string(bytes)), 30s);
+    ASSERT_TRUE(r) << bytes;
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->body, expected_answer(bytes));
+  }
+
+  std::atomic<int> correct{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&, i] {
+      const auto reply = roundtrip(port, get(i % 2 ? "/?bytes=64k" : "/"), 60s);
+      if (reply && reply->body == expected_answer(i % 2 ? 65536 : 4096)) ++correct;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(correct.load(), 8);
+
+  r = roundtrip(port, get("/?corrupt=1"), 30s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_NE(r->body.find("decrypt"), std::string::npos) << r->body;
+  EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 1) << "one line: " << r->body;
+  r = roundtrip(port, get("/"), 30s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, expected_answer(4096)) << "the next request succeeds";
+
+  for (const char* bad : {"/?bytes=0", "/?bytes=abc", "/?bytes=1g", "/?bytes=-4k"}) {
+    r = roundtrip(port, get(bad));
+    ASSERT_TRUE(r) << bad;
+    EXPECT_EQ(r->status, 400) << bad;
+  }
+
+  const auto status = server.stop(SIGTERM, 30s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server.stderr_text();
+  for (const auto& home : homes) {
+    EXPECT_FALSE(std::filesystem::exists(home)) << home;
+    // gpgconf --kill returns before the agent has quite gone: give it a moment.
+    for (int i = 0; i < 100 && agents_for(home) > 0; ++i) std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(agents_for(home), 0) << home;
+  }
+}
+
+TEST(GpgServer, CorruptWithoutTheTestFlagIsRefused) {
+  ServerProcess server(OFFLOAD_SERVER,
+                       {"--port", "0", "--workload", "gpg", "--payload-bytes", "4k"}, {}, 60s);
+  const auto r = roundtrip(server.port(), get("/?corrupt=1"), 30s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST(GpgServer, BadPayloadSizeIsExitCode2) {
+  const auto out = testsupport::run_program(
+      OFFLOAD_SERVER, {"--workload", "gpg", "--payload-bytes", "12q"}, {}, 10s);
+  EXPECT_TRUE(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 2) << out.output;
+  EXPECT_NE(out.output.find("--payload-bytes"), std::string::npos) << out.output;
+}
+
+}  // namespace
