@@ -19,8 +19,8 @@ APT_PACKAGES := cmake g++ make pkg-config libuv1-dev libtbb-dev libboost-dev \
 # Only the benchmarks compare against these.
 BENCH_PACKAGES := wrk nginx-light
 
-.PHONY: all deps deps-bench build test inline-server thread-server process-server \
-  ampoule-server bench clean
+.PHONY: all deps deps-bench build test test-asan test-tsan fuzz inline-server thread-server \
+  process-server ampoule-server bench clean
 
 all: build
 
@@ -54,6 +54,31 @@ build: deps $(BUILD)/CMakeCache.txt
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) --timeout 300
+
+# The suite again under AddressSanitizer + UndefinedBehaviorSanitizer (part of CI).
+test-asan: deps
+	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DOFFLOAD_SANITIZE=address $(CMAKE_FLAGS)
+	cmake --build $(BUILD)-asan -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS) --timeout 300 -LE graphs
+
+# The thread strategy's tests (and the pieces it is made of) under ThreadSanitizer.
+TSAN_TESTS ?= thread|Mailbox|Wire|RequestParser|Config
+test-tsan: deps
+	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DOFFLOAD_SANITIZE=thread $(CMAKE_FLAGS)
+	cmake --build $(BUILD)-tsan -j$(JOBS) --target offload-server unit_tests server_tests hardening_tests
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --test-dir $(BUILD)-tsan --output-on-failure -j$(JOBS) --timeout 300 -R '$(TSAN_TESTS)'
+
+# libFuzzer on the HTTP request path (parser + router, no network), FUZZ_SECONDS long.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DOFFLOAD_FUZZ=ON -DOFFLOAD_SANITIZE=address -DBUILD_TESTING=OFF
+	cmake --build $(BUILD)-fuzz -j$(JOBS) --target request-fuzzer
+	mkdir -p $(BUILD)-fuzz/corpus
+	$(BUILD)-fuzz/bin/request-fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=$(BUILD)-fuzz/ $(BUILD)-fuzz/corpus servers/fuzz/corpus
 
 inline-server: build
 	$(BIN)/offload-server --strategy inline --port $(PORT)

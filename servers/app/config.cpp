@@ -72,10 +72,11 @@ std::function<std::string(const std::string&, Config&)> size(std::size_t Config:
 
 const std::vector<Option>& options() {
   static const std::vector<Option> table = {
-      {"--strategy", "STRATEGY", "S", "where jobs run: inline | thread | process (default thread)",
+      {"--strategy", "STRATEGY", "S",
+       "where jobs run: inline | thread | process | uvpool (libuv's pool) (default thread)",
        [](const std::string& t, Config& c) -> std::string {
-         if (t != "inline" && t != "thread" && t != "process")
-           return "must be one of inline, thread, process";
+         if (t != "inline" && t != "thread" && t != "process" && t != "uvpool")
+           return "must be one of inline, thread, process, uvpool";
          c.strategy = t;
          return {};
        }},

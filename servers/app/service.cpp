@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <optional>
 
@@ -218,6 +219,10 @@ class Service {
     offloader_->stop([this] {
       uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
       uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+      // Closing the watchers restores the default action, which would kill us mid-teardown
+      // (homes not yet removed, exit code lost) if another signal came: we are leaving anyway.
+      std::signal(SIGINT, SIG_IGN);
+      std::signal(SIGTERM, SIG_IGN);
     });
   }
 

@@ -6,6 +6,7 @@ namespace offload {
 std::unique_ptr<Offloader> make_offloader(uv_loop_t* loop, const PoolConfig& config) {
   if (config.strategy == "thread") return make_thread_offloader(loop, config);
   if (config.strategy == "process") return make_process_offloader(loop, config);
+  if (config.strategy == "uvpool") return make_uvpool_offloader(loop, config);
   return make_inline_offloader();
 }
 

@@ -61,7 +61,7 @@ class Offloader {
 };
 
 struct PoolConfig {
-  std::string strategy = "thread";  // inline | thread | process
+  std::string strategy = "thread";  // inline | thread | process | uvpool
   unsigned workers = 1;
   std::size_t max_queue = 128;
   // From acceptance to result (waiting + running); 0: no limit. A timed-out job is answered
@@ -76,6 +76,7 @@ struct PoolConfig {
 std::unique_ptr<Offloader> make_inline_offloader();
 std::unique_ptr<Offloader> make_thread_offloader(uv_loop_t* loop, const PoolConfig& config);
 std::unique_ptr<Offloader> make_process_offloader(uv_loop_t* loop, const PoolConfig& config);
+std::unique_ptr<Offloader> make_uvpool_offloader(uv_loop_t* loop, const PoolConfig& config);
 // Picks by config.strategy (already validated).
 std::unique_ptr<Offloader> make_offloader(uv_loop_t* loop, const PoolConfig& config);
 

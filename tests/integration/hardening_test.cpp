@@ -322,7 +322,7 @@ TEST(Faults, KillingEachWorkerUnderLoadFailsOnlyItsJobs) {
   EXPECT_EQ(unanswered.load(), 0) << "no request may hang";
   EXPECT_EQ(other.load(), 0);
   EXPECT_LE(bad_gateway.load(), kills) << "only the job on a killed worker fails";
-  EXPECT_GT(ok.load(), 100);
+  EXPECT_GT(ok.load(), 10) << "the pool keeps serving between kills";
   for (int i = 0; i < 200 && metric(port, "offload_workers_alive") != 2; ++i)
     std::this_thread::sleep_for(10ms);
   EXPECT_EQ(metric(port, "offload_workers_alive"), 2);
@@ -403,7 +403,8 @@ TEST_P(Drain, SigtermUnderLoadAnswersEveryAcceptedRequest) {
   EXPECT_EQ(ok + unavailable, 16);
   const auto status = server->stop(SIGTERM, 30s);
   ASSERT_TRUE(status);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server->stderr_text();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "wait status " << *status << "\n"
+                                                               << server->stderr_text();
 }
 
 }  // namespace

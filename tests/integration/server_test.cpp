@@ -46,7 +46,8 @@ double metric(int port, const std::string& name) {
 
 class Strategy : public ::testing::TestWithParam<std::string> {};
 
-INSTANTIATE_TEST_SUITE_P(AllStrategies, Strategy, ::testing::Values("inline", "thread", "process"),
+INSTANTIATE_TEST_SUITE_P(AllStrategies, Strategy,
+                         ::testing::Values("inline", "thread", "process", "uvpool"),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Strategy, ReadyLineNamesTheConfiguration) {
