@@ -5,6 +5,7 @@
 #include "gpg_home.hpp"
 #include "gpg_home_set.hpp"
 #include "gpg_size.hpp"
+#include "sched_knobs.hpp"
 
 #include <arpa/inet.h>
 
@@ -131,6 +132,52 @@ const std::vector<Option>& options() {
          c.allow_corrupt = t == "1";
          return {};
        }},
+      {"--worker-nice", "WORKER_NICE", "N",
+       "niceness of worker threads/processes, -20..19 (default 0)",
+       [](const std::string& t, Config& c) -> std::string {
+         const bool negative = !t.empty() && t[0] == '-';
+         unsigned long long v = 0;
+         std::string err = parse_uint(negative ? t.substr(1) : t, 0, negative ? 20 : 19, v);
+         if (!err.empty()) return "must be an integer from -20 to 19";
+         c.worker_nice = negative ? -static_cast<int>(v) : static_cast<int>(v);
+         return {};
+       }},
+      {"--worker-policy", "WORKER_POLICY", "P",
+       "scheduling policy of workers: normal | batch | idle (default normal)",
+       [](const std::string& t, Config& c) -> std::string {
+         if (t != "normal" && t != "batch" && t != "idle") return "must be normal, batch or idle";
+         c.worker_policy = t;
+         return {};
+       }},
+      {"--loop-cpu", "LOOP_CPU", "CPU",
+       "pin the event loop to this CPU; workers then avoid it unless --worker-cpus says otherwise",
+       [](const std::string& t, Config& c) -> std::string {
+         std::vector<int> cpus;
+         if (!offload::parse_cpu_list(t, cpus).empty() || cpus.size() != 1)
+           return "must be one CPU number of this machine";
+         c.loop_cpu = cpus.front();
+         return {};
+       }},
+      {"--worker-cpus", "WORKER_CPUS", "LIST",
+       "CPUs the workers may use, e.g. 1 or 0-3,6 (default all)",
+       [](const std::string& t, Config& c) -> std::string {
+         std::vector<int> cpus;
+         if (std::string err = offload::parse_cpu_list(t, cpus); !err.empty()) return err;
+         c.worker_cpus = offload::format_cpu_list(cpus);
+         return {};
+       }},
+      {"--min-workers", "MIN_WORKERS", "N",
+       "process: elastic pool's size when idle (default --workers)",
+       integer(&Config::min_workers, 1, 256)},
+      {"--max-workers", "MAX_WORKERS", "N",
+       "process: elastic pool's size under queueing (default --workers)",
+       integer(&Config::max_workers, 1, 256)},
+      {"--worker-idle-timeout", "WORKER_IDLE_TIMEOUT", "SEC",
+       "process: a worker above --min-workers idle this long leaves (default 10)",
+       seconds(&Config::worker_idle_timeout_s)},
+      {"--max-jobs-per-worker", "MAX_JOBS_PER_WORKER", "N",
+       "process: replace a worker after N jobs, 0 never (default 0)",
+       integer(&Config::max_jobs_per_worker, 0, 1'000'000'000)},
       {"--idle-timeout", "IDLE_TIMEOUT", "SEC", "close a connection idle this long (default 60)",
        seconds(&Config::idle_timeout_s)},
       {"--header-timeout", "HEADER_TIMEOUT", "SEC",
@@ -203,6 +250,10 @@ ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& en
       return {ConfigStatus::error, arg + " " + value + ": " + err};
   }
   if (config.workers == 0) config.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config.min_workers > 0 && config.max_workers > 0 && config.min_workers > config.max_workers)
+    return {ConfigStatus::error, "--min-workers " + std::to_string(config.min_workers) +
+                                     ": must be at most --max-workers (" +
+                                     std::to_string(config.max_workers) + ")"};
   if (config.payload_bytes > config.max_payload_bytes)
     return {ConfigStatus::error, "--payload-bytes: must be at most --max-payload-bytes (" +
                                      std::to_string(config.max_payload_bytes) + ")"};

@@ -27,6 +27,16 @@ struct Config {
   std::string gpg_home = "shared";                   // shared | per-worker
   std::string gpg_key = "cv25519";                   // cv25519 | rsa3072
   bool allow_corrupt = false;  // testing: ?corrupt=1 decrypts a damaged ciphertext
+  // Scheduling: can the loop get a core at once while jobs fill the others?
+  int worker_nice = 0;
+  std::string worker_policy = "normal";  // normal | batch | idle
+  int loop_cpu = -1;                     // -1: not pinned
+  std::string worker_cpus;               // CPU list; empty: all (or all but loop_cpu)
+  // Process pool shape (like ampoule / Piscina).
+  unsigned min_workers = 0;  // 0: --workers
+  unsigned max_workers = 0;  // 0: --workers
+  double worker_idle_timeout_s = 10;
+  unsigned long max_jobs_per_worker = 0;  // 0: never recycle
 };
 
 enum class ConfigStatus { ok, help, error };

@@ -94,6 +94,9 @@ std::string Metrics::render(const ServerFacts& f) const {
                 f.gpg_labels.c_str());
   out += line;
 
+  header(out, "offload_knobs", "gauge",
+         "Scheduling and pool knobs in force; refused=\"\" when every one was applied.");
+  out += "offload_knobs{" + f.knob_labels + ",refused=\"" + f.knobs_refused + "\"} 1\n";
   header(out, "offload_requests_total", "counter", "Requests answered, by endpoint and status.");
   for (int e = 0; e < static_cast<int>(Endpoint::count); ++e) {
     for (int s = 0; s < kMaxStatus; ++s) {
@@ -125,10 +128,20 @@ std::string Metrics::render(const ServerFacts& f) const {
     }
     header(out, "offload_worker_jobs_total", "counter", "Jobs each worker process finished.");
     for (const auto& w : f.pool.per_worker) {
-      std::snprintf(line, sizeof line, "offload_worker_jobs_total{pid=\"%d\"} %llu\n", w.pid,
-                    static_cast<unsigned long long>(w.jobs));
+      std::snprintf(line, sizeof line, "offload_worker_jobs_total{pid=\"%d\",slot=\"%zu\"} %llu\n",
+                    w.pid, w.slot, static_cast<unsigned long long>(w.jobs));
       out += line;
     }
+    header(out, "offload_worker_restarts_total", "counter",
+           "Workers of each slot replaced after dying (a slot keeps its number across restarts).");
+    for (const auto& w : f.pool.per_worker) {
+      std::snprintf(line, sizeof line, "offload_worker_restarts_total{slot=\"%zu\"} %llu\n", w.slot,
+                    static_cast<unsigned long long>(w.slot_restarts));
+      out += line;
+    }
+    header(out, "offload_workers_recycled_total", "counter",
+           "Workers replaced after --max-jobs-per-worker jobs.");
+    append_sample(out, "offload_workers_recycled_total", static_cast<double>(f.pool.recycled));
   }
   header(out, "offload_workers_young_deaths", "gauge",
          "Workers in a row that died within a second of starting (a crash loop when > 0).");

@@ -39,6 +39,8 @@ struct ServerFacts {  // what /metrics shows besides the counters
   double gpg_spawn_s = -1;    // gpg: median cost of GPGME spawning gpg (fork+exec+reap); -1 unknown
   double gpg_startup_s = -1;  // gpg: median of a gpg run that lists one key (gpg's start-up)
   offload::PoolStats pool;
+  std::string knob_labels;    // the scheduling and pool knobs in force, as label text
+  std::string knobs_refused;  // what could not be applied; empty when everything was
   std::size_t connections = 0;
   double loop_idle_s = 0;
   double uptime_s = 0;

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "metrics.hpp"
 #include "offloader.hpp"
 #include "router.hpp"
+#include "sched_knobs.hpp"
 #include "server.hpp"
 
 namespace app {
@@ -60,7 +62,16 @@ class Service {
       close_loop();
       return 1;
     }
-    offloader_ = offload::make_offloader(&loop_, pool_config());
+    const offload::PoolConfig pool = pool_config();  // before the loop is pinned: see cpus_except
+    if (config_.loop_cpu >= 0) {
+      if (std::string err = offload::pin_this_thread(config_.loop_cpu); err.empty()) {
+        std::fprintf(stderr, "offload-server: event loop pinned to CPU %d\n", config_.loop_cpu);
+      } else {
+        std::fprintf(stderr, "offload-server: cannot pin the event loop: %s\n", err.c_str());
+        loop_cpu_refused_ = err;
+      }
+    }
+    offloader_ = offload::make_offloader(&loop_, pool);
     router_.emplace(config_, *offloader_, metrics_, [this] { return facts(); });
     http::ServerOptions options;
     options.idle_timeout_ms = to_ms(config_.idle_timeout_s);
@@ -133,8 +144,25 @@ class Service {
     pool.workers = config_.workers;
     pool.max_queue = config_.max_queue;
     pool.job_timeout_ms = to_ms(config_.job_timeout_s);
+    pool.min_workers = config_.min_workers;
+    pool.max_workers = config_.max_workers;
+    pool.worker_idle_timeout_ms = to_ms(config_.worker_idle_timeout_s);
+    pool.max_jobs_per_worker = config_.max_jobs_per_worker;
+    pool.worker_knobs.nice = config_.worker_nice;
+    pool.worker_knobs.policy = config_.worker_policy;
+    if (!config_.worker_cpus.empty()) {
+      offload::parse_cpu_list(config_.worker_cpus, pool.worker_knobs.cpus);
+    } else if (config_.loop_cpu >= 0) {
+      pool.worker_knobs.cpus = offload::cpus_except(config_.loop_cpu);  // a core of its own
+    }
     pool.worker_program = program_path_;
     pool.worker_args = {"worker", "--parent-pid", std::to_string(getpid())};
+    if (pool.worker_knobs.any()) {
+      pool.worker_args.insert(
+          pool.worker_args.end(),
+          {"--nice", std::to_string(pool.worker_knobs.nice), "--policy", pool.worker_knobs.policy,
+           "--cpus", offload::format_cpu_list(pool.worker_knobs.cpus)});
+    }
     if (homes_) {
       for (const auto& path : homes_->paths()) {
         pool.worker_args.push_back("--gpg-home");
@@ -150,19 +178,38 @@ class Service {
   void print_ready_line() const {
     const std::string host =
         config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
-    const unsigned workers = config_.strategy == "inline" ? 1u : config_.workers;
+    std::string line = "listening on " + host + ":" + std::to_string(server_->port()) +
+                       " strategy=" + config_.strategy + " workers=" + workers_text();
     if (config_.workload == "gpg") {
-      std::printf(
-          "listening on %s:%d strategy=%s workers=%u workload=gpg payload=%s gpg-home=%s "
-          "gpg-key=%s\n",
-          host.c_str(), server_->port(), config_.strategy.c_str(), workers,
-          workloads::gpg::format_payload_size(config_.payload_bytes).c_str(),
-          config_.gpg_home.c_str(), config_.gpg_key.c_str());
+      line +=
+          " workload=gpg payload=" + workloads::gpg::format_payload_size(config_.payload_bytes) +
+          " gpg-home=" + config_.gpg_home + " gpg-key=" + config_.gpg_key;
     } else {
-      std::printf("listening on %s:%d strategy=%s workers=%u fib=%u\n", host.c_str(),
-                  server_->port(), config_.strategy.c_str(), workers, config_.fib);
+      line += " fib=" + std::to_string(config_.fib);
     }
+    std::printf("%s\n", line.c_str());
     std::fflush(stdout);
+  }
+
+  // "2", or "1-4" for an elastic process pool.
+  std::string workers_text() const {
+    if (config_.strategy == "inline") return "1";
+    const unsigned lo = config_.min_workers > 0 ? config_.min_workers : config_.workers;
+    const unsigned hi =
+        std::max(lo, config_.max_workers > 0 ? config_.max_workers : config_.workers);
+    if (config_.strategy != "process" || lo == hi) return std::to_string(lo);
+    return std::to_string(lo) + "-" + std::to_string(hi);
+  }
+
+  // The knobs in force, as Prometheus label text.
+  std::string knob_labels() const {
+    std::string labels =
+        "worker_nice=\"" + std::to_string(config_.worker_nice) + "\",worker_policy=\"" +
+        config_.worker_policy + "\",loop_cpu=\"" +
+        (config_.loop_cpu >= 0 ? std::to_string(config_.loop_cpu) : std::string()) +
+        "\",worker_cpus=\"" + config_.worker_cpus + "\",workers=\"" + workers_text() +
+        "\",max_jobs_per_worker=\"" + std::to_string(config_.max_jobs_per_worker) + "\"";
+    return labels;
   }
 
   ServerFacts facts() const {
@@ -178,6 +225,10 @@ class Service {
     f.gpg_spawn_s = gpg_spawn_s_;
     f.gpg_startup_s = gpg_startup_s_;
     f.pool = offloader_->stats();
+    f.knob_labels = knob_labels();
+    f.knobs_refused = loop_cpu_refused_;
+    if (!f.pool.knobs_refused.empty())
+      f.knobs_refused += (f.knobs_refused.empty() ? "" : "; ") + f.pool.knobs_refused;
     f.connections = server_->connection_count();
     f.loop_idle_s = static_cast<double>(uv_metrics_idle_time(const_cast<uv_loop_t*>(&loop_))) / 1e9;
     f.uptime_s = static_cast<double>(uv_hrtime() - started_ns_) / 1e9;
@@ -262,6 +313,7 @@ class Service {
   Metrics metrics_;
   std::unique_ptr<workloads::gpg::HomeSet> homes_;
   std::unique_ptr<workloads::gpg::Workload> workload_;
+  std::string loop_cpu_refused_;
   double gpg_spawn_s_ = -1;
   double gpg_startup_s_ = -1;
   std::unique_ptr<offload::Offloader> offloader_;

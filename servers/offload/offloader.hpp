@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "job.hpp"
+#include "sched_knobs.hpp"
 
 namespace offload {
 
@@ -34,6 +35,8 @@ enum class Admission { accepted, full };
 
 struct WorkerStats {  // one worker process
   int pid = 0;
+  std::size_t slot = 0;
+  std::uint64_t slot_restarts = 0;  // workers of this slot replaced after dying
   bool busy = false;
   std::uint64_t jobs = 0;  // jobs it has finished
 };
@@ -47,6 +50,8 @@ struct PoolStats {
   unsigned young_deaths = 0;            // workers in a row that died young (crash loop)
   std::uint64_t backoff_ms = 0;         // delay before the next start, during a crash loop
   std::vector<WorkerStats> per_worker;  // process strategy only
+  std::uint64_t recycled = 0;           // workers replaced after --max-jobs-per-worker jobs
+  std::string knobs_refused;            // scheduling knobs a worker could not apply, if any
 };
 
 class Offloader {
@@ -68,6 +73,16 @@ struct PoolConfig {
   // at once; a worker process running it is killed and replaced, a thread cannot be stopped
   // and finishes the job for nothing; inline cannot time out at all (the loop is the worker).
   std::uint64_t job_timeout_ms = 0;
+  // Scheduling of the workers (threads or processes): nice, policy, CPUs.
+  SchedKnobs worker_knobs;
+  // Process strategy, elastic pool (like ampoule or Piscina): starts min_workers, grows to
+  // max_workers while jobs queue, retires workers idle for idle_timeout_ms. Both 0: `workers`.
+  unsigned min_workers = 0;
+  unsigned max_workers = 0;
+  std::uint64_t worker_idle_timeout_ms = 10'000;
+  // Process strategy: replace a worker after this many jobs (0: never); the replacement
+  // starts before the old worker leaves.
+  std::uint64_t max_jobs_per_worker = 0;
   // Process strategy: the program and arguments that start one worker.
   std::string worker_program;
   std::vector<std::string> worker_args;

@@ -56,6 +56,16 @@ class ProcessPool final : public Offloader {
           deadline_timer_, [](uv_timer_t* t) { static_cast<ProcessPool*>(t->data)->expire(); },
           kDeadlineCheckMs, kDeadlineCheckMs);
     }
+    if (max_workers() > min_workers()) {
+      idle_timer_ = new uv_timer_t;
+      uv_timer_init(loop_, idle_timer_);
+      idle_timer_->data = this;
+      uv_unref(reinterpret_cast<uv_handle_t*>(idle_timer_));
+      const std::uint64_t every = std::max<std::uint64_t>(config_.worker_idle_timeout_ms / 4, 10);
+      uv_timer_start(
+          idle_timer_, [](uv_timer_t* t) { static_cast<ProcessPool*>(t->data)->shrink(); }, every,
+          every);
+    }
     fill();
   }
 
@@ -82,14 +92,16 @@ class ProcessPool final : public Offloader {
     PoolStats s;
     s.queued = queue_.size();
     for (const auto& w : workers_) {
-      if (w.retired) continue;
+      if (w.retired || w.leaving) continue;
       ++s.workers;
       if (w.job) ++s.running;
-      s.per_worker.push_back({w.pid, w.job.has_value(), w.jobs_done});
+      s.per_worker.push_back(
+          {w.pid, w.slot, slot_restarts(w.slot), w.job.has_value(), w.jobs_done});
     }
     s.restarts = restarts_;
     s.timed_out = timed_out_;
     s.young_deaths = young_deaths_;
+    s.recycled = recycled_;
     s.backoff_ms = backoff_ms_;
     return s;
   }
@@ -127,10 +139,13 @@ class ProcessPool final : public Offloader {
     int open_handles = 0;
     bool stdin_closed = false;
     bool retired = false;  // no longer takes jobs; its pipes are closing
+    bool leaving = false;  // recycled or idle too long: takes no job, its replacement may
+                           // already run, and its stdin is closing
     bool reaped = false;
     bool killed_for_timeout = false;  // its death is our doing, not a crash
     std::uint64_t started_ms = 0;
     std::uint64_t jobs_done = 0;
+    std::uint64_t idle_since_ms = 0;
     std::size_t slot = 0;  // which worker it is: 0..workers-1, inherited by its replacement
     wire::FrameReader reader;
     std::optional<Pending> job;
@@ -150,19 +165,19 @@ class ProcessPool final : public Offloader {
 
   std::size_t alive() const {
     std::size_t n = 0;
-    for (const auto& w : workers_) n += w.retired ? 0 : 1;
+    for (const auto& w : workers_) n += (w.retired || w.leaving) ? 0 : 1;
     return n;
   }
 
   Worker* idle_worker() {
     for (auto& w : workers_)
-      if (!w.retired && !w.job && !w.killed_for_timeout) return &w;
+      if (!w.retired && !w.leaving && !w.job && !w.killed_for_timeout) return &w;
     return nullptr;
   }
 
   // Starts workers until the pool is full again, or schedules a retry after a failure.
   void fill() {
-    while (!stopping_ && alive() < config_.workers) {
+    while (!stopping_ && alive() < min_workers()) {
       if (!spawn()) {
         schedule_respawn();
         return;
@@ -175,7 +190,7 @@ class ProcessPool final : public Offloader {
   std::size_t free_slot() const {
     for (std::size_t slot = 0;; ++slot) {
       bool taken = false;
-      for (const auto& w : workers_) taken = taken || (!w.retired && w.slot == slot);
+      for (const auto& w : workers_) taken = taken || (!w.retired && !w.leaving && w.slot == slot);
       if (!taken) return slot;
     }
   }
@@ -216,6 +231,7 @@ class ProcessPool final : public Offloader {
     w.pool = this;
     w.pid = child.id();
     w.slot = slot;
+    w.idle_since_ms = uv_now(loop_);
     w.started_ms = uv_now(loop_);
     uv_pipe_init(loop_, &w.to, 0);
     uv_pipe_init(loop_, &w.from, 0);
@@ -248,13 +264,46 @@ class ProcessPool final : public Offloader {
         0);
   }
 
+  // Idle workers take queued jobs; while jobs still wait, an elastic pool grows (not during a
+  // crash loop: then only the back-off starts workers).
   void dispatch() {
     while (!queue_.empty()) {
       Worker* w = idle_worker();
-      if (w == nullptr) return;
+      if (w == nullptr) {
+        if (stopping_ || young_deaths_ > 0 || alive() >= max_workers() || !spawn()) return;
+        continue;
+      }
       Pending p = std::move(queue_.front());
       queue_.pop_front();
       send(*w, std::move(p));
+    }
+  }
+
+  unsigned min_workers() const {
+    return config_.min_workers > 0 ? config_.min_workers : config_.workers;
+  }
+  unsigned max_workers() const {
+    return std::max(min_workers(), config_.max_workers > 0 ? config_.max_workers : config_.workers);
+  }
+
+  std::uint64_t slot_restarts(std::size_t slot) const {
+    return slot < slot_restarts_.size() ? slot_restarts_[slot] : 0;
+  }
+
+  // A worker leaves gracefully: no new job, stdin closed, it exits, its EOF retires it.
+  void let_go(Worker& w) {
+    w.leaving = true;
+    close_stdin(w);
+  }
+
+  // Idle workers beyond the minimum leave after the idle timeout.
+  void shrink() {
+    const std::uint64_t now = uv_now(loop_);
+    for (auto& w : workers_) {
+      if (alive() <= min_workers()) return;
+      if (!w.retired && !w.leaving && !w.job &&
+          now - w.idle_since_ms >= config_.worker_idle_timeout_ms)
+        let_go(w);
     }
   }
 
@@ -320,8 +369,18 @@ class ProcessPool final : public Offloader {
       Done done = std::move(w.job->done);
       w.job.reset();
       ++w.jobs_done;
+      w.idle_since_ms = uv_now(loop_);
       young_deaths_ = 0;  // a worker that finished a job is healthy
       backoff_ms_ = 0;
+      if (config_.max_jobs_per_worker > 0 && w.jobs_done >= config_.max_jobs_per_worker &&
+          !stopping_) {
+        // Recycle: the replacement is started first (it takes this worker's slot), then this
+        // one leaves; it is idle now, so no request is in its hands.
+        w.leaving = true;
+        ++recycled_;
+        fill();
+        close_stdin(w);
+      }
       done({JobStatus::done, std::move(message.result)});
       if (w.retired) return;
     }
@@ -334,6 +393,8 @@ class ProcessPool final : public Offloader {
     if (!expected) {
       kill(w.pid, SIGKILL);  // whatever state it is in, it is replaced
       ++restarts_;
+      if (slot_restarts_.size() <= w.slot) slot_restarts_.resize(w.slot + 1);
+      ++slot_restarts_[w.slot];
       if (!w.killed_for_timeout && uv_now(loop_) - w.started_ms < kYoungDeathMs) ++young_deaths_;
     }
     retire(w);
@@ -443,10 +504,12 @@ class ProcessPool final : public Offloader {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     uv_close(reinterpret_cast<uv_handle_t*>(respawn_timer_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    if (deadline_timer_ != nullptr)
-      uv_close(reinterpret_cast<uv_handle_t*>(deadline_timer_),
+    for (uv_timer_t** timer : {&deadline_timer_, &idle_timer_}) {
+      if (*timer == nullptr) continue;
+      uv_close(reinterpret_cast<uv_handle_t*>(*timer),
                [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    deadline_timer_ = nullptr;
+      *timer = nullptr;
+    }
     auto stopped = std::move(stopped_);
     stopped_ = nullptr;
     stopped();
@@ -460,8 +523,11 @@ class ProcessPool final : public Offloader {
   uv_timer_t* reap_timer_;
   uv_timer_t* respawn_timer_;
   uv_timer_t* deadline_timer_ = nullptr;
+  uv_timer_t* idle_timer_ = nullptr;
   std::uint64_t next_id_ = 0;
   std::uint64_t timed_out_ = 0;
+  std::uint64_t recycled_ = 0;
+  std::vector<std::uint64_t> slot_restarts_;
   std::uint64_t restarts_ = 0;
   unsigned young_deaths_ = 0;
   std::uint64_t backoff_ms_ = 0;

@@ -2,8 +2,12 @@
 // Mailbox, so completions always run on the loop thread.
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_scheduler_observer.h>
 
 #include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "mailbox.hpp"
@@ -18,6 +22,39 @@ constexpr std::uint64_t kDeadlineCheckMs = 20;
 struct Finished {
   std::uint64_t id;
   JobOutcome outcome;
+};
+
+// Applies the worker knobs on each TBB thread as it joins the arena (once per thread: the
+// settings stay with the thread).
+class KnobObserver final : public tbb::task_scheduler_observer {
+ public:
+  KnobObserver(tbb::task_arena& arena, SchedKnobs knobs)
+      : tbb::task_scheduler_observer(arena), knobs_(std::move(knobs)) {
+    if (knobs_.any()) observe(true);
+  }
+  ~KnobObserver() override { observe(false); }
+
+  void on_scheduler_entry(bool) override {
+    thread_local bool applied = false;
+    if (applied) return;
+    applied = true;
+    if (std::string err = apply_to_this_thread(knobs_); !err.empty()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (refused_.empty())
+        std::fprintf(stderr, "offload-server: worker thread: %s\n", err.c_str());
+      refused_ = err;
+    }
+  }
+
+  std::string refused() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return refused_;
+  }
+
+ private:
+  SchedKnobs knobs_;
+  mutable std::mutex mutex_;
+  std::string refused_;
 };
 
 // What the tasks share with the loop; tasks hold it by shared_ptr so it outlives the pool.
@@ -41,6 +78,7 @@ class ThreadOffloader final : public Offloader {
         shared_(std::make_shared<Shared>(
             loop, [this](std::vector<Finished>& batch) { deliver(batch); })) {
     arena_.initialize();
+    observer_.emplace(arena_, config_.worker_knobs);
     if (config_.job_timeout_ms > 0) {
       deadline_timer_ = new uv_timer_t;
       uv_timer_init(loop_, deadline_timer_);
@@ -93,6 +131,7 @@ class ThreadOffloader final : public Offloader {
     s.running = running;
     s.workers = config_.workers;
     s.timed_out = timed_out_;
+    s.knobs_refused = observer_->refused();
     return s;
   }
 
@@ -168,6 +207,7 @@ class ThreadOffloader final : public Offloader {
 
   tbb::global_control parallelism_;
   tbb::task_arena arena_;
+  std::optional<KnobObserver> observer_;  // after the arena: observes it, goes before it
   uv_loop_t* loop_;
   PoolConfig config_;
   std::shared_ptr<Shared> shared_;

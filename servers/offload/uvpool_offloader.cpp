@@ -2,6 +2,7 @@
 // program gets by default when it pushes work off its event loop. Measured beside the oneTBB
 // pool so the difference between the two is visible.
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <list>
 #include <string>
@@ -79,6 +80,12 @@ class UvPoolOffloader final : public Offloader {
 
   static void run_job(uv_work_t* req) {  // a pool thread: touches no handle
     auto* w = static_cast<Work*>(req->data);
+    thread_local bool knobs_applied = false;  // libuv offers no hook at thread start
+    if (!knobs_applied) {
+      knobs_applied = true;
+      if (std::string err = apply_to_this_thread(w->pool->config_.worker_knobs); !err.empty())
+        std::fprintf(stderr, "offload-server: uvpool thread: %s\n", err.c_str());
+    }
     w->pool->running_.fetch_add(1);
     w->result = workloads::run(w->job);
     w->pool->running_.fetch_sub(1);

@@ -1,6 +1,6 @@
 // One process-pool worker: a blocking read-run-write loop. It ends when its stdin ends (the
 // server retired it or exited) or its parent dies (PR_SET_PDEATHSIG), so no worker outlives
-// the server, and it ignores SIGINT so a Ctrl-C in the terminal lets the server drain first.
+// the server.
 #include "worker.hpp"
 
 #include <signal.h>
@@ -16,6 +16,7 @@
 
 #include "gpg_init.hpp"
 #include "gpg_workload.hpp"
+#include "sched_knobs.hpp"
 #include "wire.hpp"
 
 namespace offload {
@@ -36,7 +37,11 @@ bool write_all(int fd, const std::string& bytes) {
 }  // namespace
 
 int run_worker(int argc, char** argv) {
+  // A Ctrl-C (SIGINT) or a service manager's SIGTERM reaches the whole process group: the
+  // server must drain first, with its workers still there. A worker ends when its stdin ends
+  // (the server retires it, or is gone) or, at the latest, with its parent (PDEATHSIG).
   signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Test hook: a worker that dies on start, to check the pool backs off instead of fork-looping.
   if (const char* fail = std::getenv("OFFLOAD_TEST_WORKER_EXIT_AT_START");
@@ -47,22 +52,33 @@ int run_worker(int argc, char** argv) {
   std::size_t slot = 0;
   workloads::gpg::WorkloadConfig gpg;
   std::size_t payload_bytes = 0;
+  SchedKnobs knobs;
   for (int i = 0; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--parent-pid")
+    if (flag == "--parent-pid") {
       parent = static_cast<pid_t>(std::atol(value.c_str()));
-    else if (flag == "--slot")
+    } else if (flag == "--slot") {
       slot = std::strtoul(value.c_str(), nullptr, 10);
-    else if (flag == "--gpg-home")
+    } else if (flag == "--gpg-home") {
       gpg.homes.push_back(value);
-    else if (flag == "--gpg-fingerprint")
+    } else if (flag == "--gpg-fingerprint") {
       gpg.fingerprint = value;
-    else if (flag == "--payload-bytes")
+    } else if (flag == "--payload-bytes") {
       payload_bytes = std::strtoul(value.c_str(), nullptr, 10);
+    } else if (flag == "--nice") {
+      knobs.nice = std::atoi(value.c_str());
+    } else if (flag == "--policy") {
+      knobs.policy = value;
+    } else if (flag == "--cpus") {
+      parse_cpu_list(value, knobs.cpus);
+    }
   }
   if (parent != 0 && getppid() != parent)
     return 1;  // the parent died before the death signal was armed
   workloads::set_worker_slot(slot);
+  // Before any gpg is spawned: the gpg processes inherit this process's scheduling.
+  if (std::string err = apply_to_this_thread(knobs); !err.empty())
+    std::fprintf(stderr, "offload-worker %d: %s\n", getpid(), err.c_str());
 
   // The gpg workload: this process's own GPGME contexts and ciphertexts, on the GnuPG home the
   // server made for this slot. The server owns (and removes) the homes.
