@@ -4,6 +4,8 @@
 // connection under an answer the client has not read yet.
 #include "connection.hpp"
 
+#include <sys/socket.h>
+
 #include <cstring>
 
 #include "server.hpp"
@@ -43,7 +45,19 @@ void Connection::start(uv_stream_t* listener,
     return;
   }
   uv_tcp_nodelay(&tcp_, 1);
-  uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), Server::on_alloc, on_read);
+  set_reading(true);
+}
+
+// uv_is_active cannot tell: a stream with a write in flight is active while not reading.
+void Connection::set_reading(bool on) {
+  if (on == reading_) return;
+  reading_ = on;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  if (on) {
+    uv_read_start(stream, Server::on_alloc, on_read);
+  } else {
+    uv_read_stop(stream);
+  }
 }
 
 void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
@@ -68,7 +82,7 @@ void Connection::peer_closed() {
   // The client sent its last byte (it may be half-closed and still reading): answer every
   // complete request it sent, then close.
   peer_closed_ = true;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  set_reading(false);
   if (lingering_) {
     close();
   } else {
@@ -122,14 +136,8 @@ void Connection::pump() {
     in_.erase(0, in_off_);
     in_off_ = 0;
   }
-  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-  if (!closing_ && !peer_closed_ && !lingering_) {
-    if (in_.size() - in_off_ > kMaxBufferedIn) {
-      uv_read_stop(stream);
-    } else if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&tcp_))) {
-      uv_read_start(stream, Server::on_alloc, on_read);
-    }
-  }
+  if (!closing_ && !peer_closed_ && !lingering_)
+    set_reading(in_.size() - in_off_ <= kMaxBufferedIn);
   flush();
 }
 
@@ -218,8 +226,7 @@ void Connection::begin_linger() {
     close();
     return;
   }
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&tcp_)))
-    uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), Server::on_alloc, on_read);
+  set_reading(true);  // discard what the client still sends, until EOF or the deadline
 }
 
 void Connection::on_shutdown(uv_shutdown_t* req, int status) {
@@ -245,7 +252,17 @@ void Connection::on_tick(std::uint64_t now) {
 
 void Connection::drain() {
   draining_ = true;
-  if (!busy() && head_started_ms_ == 0) close();
+  if (busy() || head_started_ms_ != 0 || has_unread_bytes()) return;  // answered, then closed
+  close();
+}
+
+// A request the client sent before the shutdown may still sit in the socket, unread: that
+// connection is not idle, and closing it would drop the request without an answer.
+bool Connection::has_unread_bytes() {
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) != 0) return false;
+  char byte;
+  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 void Connection::close_now(const Response& answer_if_waiting) {

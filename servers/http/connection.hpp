@@ -44,6 +44,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static void on_shutdown(uv_shutdown_t* req, int status);
   static void on_close(uv_handle_t* handle);
 
+  void set_reading(bool on);
+  bool has_unread_bytes();
   void received(const char* data, std::size_t len);
   void peer_closed();
   void pump();
@@ -63,6 +65,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t in_off_ = 0;
   std::string out_;       // answers not yet handed to the kernel
   bool writing_ = false;  // one uv_write at a time
+  bool reading_ = false;
 
   std::uint64_t seq_ = 0;       // requests handed to the handler so far
   std::uint64_t awaiting_ = 0;  // seq of the request whose answer is pending, 0 if none

@@ -1,0 +1,142 @@
+// `offload-bench experiment` end to end with short phases: the results folder follows
+// harness/RESULTS.md (checked by harness/tools/check_results.py, with pandas where present),
+// and Ctrl-C or a dying server mid-run leave valid files, a clear status and no server.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness_background.hpp"
+#include "server_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+int exit_code(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class ExperimentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/offload-results-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    results_ = dir;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(results_, ec);
+  }
+
+  std::vector<std::string> args(const std::string& phase, const std::string& strategies) const {
+    return {"experiment",
+            "--server",
+            OFFLOAD_SERVER,
+            "--strategies",
+            strategies,
+            "--fib",
+            "20",
+            "--workers",
+            "2",
+            "--phase",
+            phase,
+            "--idle",
+            "0.3",
+            "--calibrate",
+            "0.3",
+            "--probe-rate",
+            "200",
+            "--results",
+            results_.string(),
+            "--quiet"};
+  }
+
+  fs::path latest() const { return results_ / "latest"; }
+
+  std::string check(const std::string& status, bool complete) const {
+    std::vector<std::string> a = {CHECK_RESULTS, latest().string(), "--status", status};
+    if (complete) a.push_back("--complete");
+    const auto r = testsupport::run_program("/usr/bin/python3", a);
+    return exit_code(r.status) == 0 ? "" : r.output;
+  }
+
+  // The server (and its workers) offload-bench started, once there is one.
+  std::vector<pid_t> server_tree(pid_t bench) const {
+    std::vector<pid_t> tree = testsupport::child_pids(bench);
+    for (std::size_t i = 0; i < tree.size(); ++i)
+      for (pid_t c : testsupport::child_pids(tree[i])) tree.push_back(c);
+    return tree;
+  }
+
+  bool summary_has(const std::string& text) const {
+    return read_file(latest() / "summary.csv").find(text) != std::string::npos;
+  }
+
+  fs::path results_;
+};
+
+TEST_F(ExperimentTest, WritesResultsThatParseAndATable) {
+  const auto r = testsupport::run_program(OFFLOAD_BENCH, args("0.6", "thread,process"), {}, 90s);
+  ASSERT_EQ(exit_code(r.status), 0) << r.output;
+  EXPECT_NE(r.output.find("thread-fib20-w2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("process-fib20-w2"), std::string::npos);
+  EXPECT_NE(r.output.find("results: " + results_.string()), std::string::npos);
+  ASSERT_TRUE(fs::is_symlink(latest()));
+  EXPECT_EQ(check("complete", true), "");
+  const std::string meta = read_file(latest() / "meta.json");
+  EXPECT_NE(meta.find("\"job_cost_ms\": "), std::string::npos);
+  EXPECT_EQ(meta.find("\"job_cost_ms\": null"), std::string::npos) << meta;
+  EXPECT_TRUE(fs::exists(latest() / "hgrm" / "thread-fib20-w2-r1-heavy+probe-probe.hgrm"));
+}
+
+TEST_F(ExperimentTest, SigintMidRunLeavesValidFilesAndNoServer) {
+  testsupport::BackgroundProgram bench(OFFLOAD_BENCH, args("2", "process"));
+  // Mid-run: the probe-only phase is over and heavy load is on.
+  ASSERT_TRUE(testsupport::wait_until(
+      [&] { return fs::exists(latest() / "summary.csv") && summary_has(",probe-only,probe,"); },
+      30s))
+      << bench.output();
+  const std::vector<pid_t> servers = server_tree(bench.pid());
+  ASSERT_GE(servers.size(), 3u) << "a process server and its 2 workers";
+  bench.signal(SIGINT);
+  const auto status = bench.wait(30s);
+  ASSERT_TRUE(status.has_value()) << "offload-bench did not stop after SIGINT";
+  EXPECT_EQ(exit_code(*status), 130) << bench.output();
+  EXPECT_EQ(check("interrupted", false), "");
+  EXPECT_TRUE(summary_has(",heavy-only,heavy,")) << "the interrupted phase's rows are kept";
+  for (pid_t pid : servers) EXPECT_FALSE(testsupport::process_alive(pid)) << pid;
+  EXPECT_NE(read_file(latest() / "meta.json").find("\"server_exit\": \"clean\""),
+            std::string::npos);
+}
+
+TEST_F(ExperimentTest, ServerDeathFailsTheRunWithAClearMessage) {
+  testsupport::BackgroundProgram bench(OFFLOAD_BENCH, args("3", "thread"));
+  ASSERT_TRUE(testsupport::wait_until(
+      [&] { return fs::exists(latest() / "summary.csv") && summary_has(",idle-before,none,"); },
+      30s))
+      << bench.output();
+  const std::vector<pid_t> children = testsupport::child_pids(bench.pid());
+  ASSERT_EQ(children.size(), 1u);
+  kill(children[0], SIGKILL);
+  const auto status = bench.wait(20s);
+  ASSERT_TRUE(status.has_value()) << "offload-bench hung after its server died";
+  EXPECT_EQ(exit_code(*status), 1) << bench.output();
+  EXPECT_NE(bench.output().find("died during"), std::string::npos) << bench.output();
+  EXPECT_NE(bench.output().find("killed by signal 9"), std::string::npos) << bench.output();
+  EXPECT_EQ(check("failed", false), "");
+}
+
+}  // namespace
