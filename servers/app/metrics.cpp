@@ -82,7 +82,7 @@ void Metrics::observe_job(double total_s, double run_s, double engine_s) {
   if (engine_s > 0) job_engine_seconds_.observe(engine_s);
 }
 
-std::string Metrics::render(const ServerFacts& f) const {
+std::string Metrics::render(const ServerFacts& f) {
   std::string out;
   out.reserve(8192);
   header(out, "offload_info", "gauge", "The server's configuration.");
@@ -168,6 +168,10 @@ std::string Metrics::render(const ServerFacts& f) const {
                    "How late the loop's periodic probe timer fired.");
   header(out, "offload_loop_lag_max_seconds", "gauge", "Largest loop lag seen since start.");
   append_sample(out, "offload_loop_lag_max_seconds", loop_lag_.max());
+  header(out, "offload_loop_lag_max_since_scrape_seconds", "gauge",
+         "Largest loop lag since the previous /metrics scrape (one scraper assumed).");
+  append_sample(out, "offload_loop_lag_max_since_scrape_seconds", lag_max_since_scrape_);
+  lag_max_since_scrape_ = 0;
   header(out, "offload_loop_idle_seconds_total", "counter",
          "Time the loop spent waiting for events (utilisation = 1 - idle/uptime).");
   append_sample(out, "offload_loop_idle_seconds_total", f.loop_idle_s);

@@ -237,7 +237,9 @@ void Connection::on_shutdown(uv_shutdown_t* req, int status) {
 
 void Connection::on_tick(std::uint64_t now) {
   if (closing_) return;
-  if (lingering_) {
+  // Lingering, or forced out at shutdown: a client that neither reads nor closes gets only
+  // this long.
+  if (lingering_ || forced_) {
     if (now >= linger_until_ms_) close();
     return;
   }
@@ -269,6 +271,8 @@ void Connection::close_now(const Response& answer_if_waiting) {
   if (closing_) return;
   draining_ = true;
   close_after_flush_ = true;
+  forced_ = true;
+  linger_until_ms_ = uv_now(server_.loop_) + server_.options_.linger_ms;
   if (awaiting_ != 0) {
     awaiting_ = 0;
     respond(answer_if_waiting);  // with "Connection: close"; the job's result is dropped

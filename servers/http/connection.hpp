@@ -79,6 +79,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_after_flush_ = false;
   bool peer_closed_ = false;  // EOF seen
   bool lingering_ = false;
+  bool forced_ = false;  // shutdown's deadline passed: closed by linger_until_ms_ at the latest
   bool closing_ = false;
   std::uint64_t last_activity_ms_ = 0;
   std::uint64_t head_started_ms_ = 0;  // 0: no partial request

@@ -89,7 +89,8 @@ void TestHttpServer::serve() {
         const std::uint64_t now = monotonic_ns();
         if (first_ns == 0) first_ns = now;
         if (!stalled && options_.stall_after.count() >= 0 &&
-            now - first_ns >= static_cast<std::uint64_t>(options_.stall_after.count()) * 1'000'000) {
+            now - first_ns >=
+                static_cast<std::uint64_t>(options_.stall_after.count()) * 1'000'000) {
           stalled = true;
           stall_start_ns_ = monotonic_ns();
           std::this_thread::sleep_for(options_.stall_for);  // the stall under test

@@ -55,12 +55,13 @@ std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
   }
 }
 
+// A fresh private file name under /tmp (the file exists, empty; the caller removes it).
 std::string temp_path(const char* tag) {
-  char name[] = "/tmp/offload-test-XXXXXX";
-  const int fd = mkstemp(name);
+  std::string name = std::string("/tmp/offload-test-") + tag + "-XXXXXX";
+  const int fd = mkstemp(name.data());
   if (fd < 0) throw std::runtime_error("mkstemp failed");
   close(fd);
-  return std::string(name) + "-" + tag;
+  return name;
 }
 
 }  // namespace

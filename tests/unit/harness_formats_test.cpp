@@ -20,7 +20,7 @@ TEST(HgrmTest, SpectrumHasHdrHistogramsLayout) {
   EXPECT_NE(line.find("1/(1-Percentile)"), std::string::npos);
   std::getline(in, line);
   EXPECT_TRUE(line.empty());
-  double last_value = -1, last_percentile = -1;
+  double last_value = -1, last_percentile = -1, tail_percentile = 0;
   unsigned long long last_count = 0;
   int rows = 0;
   while (std::getline(in, line) && line[0] != '#') {
@@ -34,10 +34,12 @@ TEST(HgrmTest, SpectrumHasHdrHistogramsLayout) {
     EXPECT_GE(count, last_count);
     last_value = value;
     last_percentile = percentile;
+    if (percentile < 1.0) tail_percentile = percentile;
     last_count = count;
     ++rows;
   }
-  EXPECT_GT(rows, 50);  // dense towards the tail
+  EXPECT_GT(rows, 40);  // dense towards the tail: 10 lines per halving of 1 - percentile
+  EXPECT_GE(tail_percentile, 0.99);  // levels reach far into the tail before the 100% line
   EXPECT_DOUBLE_EQ(last_percentile, 1.0);
   EXPECT_EQ(last_count, 10'000u);
   EXPECT_DOUBLE_EQ(last_value, 100.0);  // ms, the exact maximum
@@ -54,8 +56,14 @@ TEST(HgrmTest, EmptyHistogramStillHasHeaderAndFooter) {
 
 TEST(CsvRowTest, QuotesOnlyWhenNeededAndLeavesNaNEmpty) {
   bench::CsvRow row;
-  row.text("plain").text("a,b").text("say \"hi\"").integer(42).number(1.23456, 3).number(
-      std::numeric_limits<double>::quiet_NaN(), 3).empty().text("heavy+probe");
+  row.text("plain")
+      .text("a,b")
+      .text("say \"hi\"")
+      .integer(42)
+      .number(1.23456, 3)
+      .number(std::numeric_limits<double>::quiet_NaN(), 3)
+      .empty()
+      .text("heavy+probe");
   EXPECT_EQ(row.line(), "plain,\"a,b\",\"say \"\"hi\"\"\",42,1.235,,,heavy+probe\n");
 }
 

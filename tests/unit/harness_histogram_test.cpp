@@ -55,7 +55,8 @@ TEST(HistogramTest, PercentilesMatchAcrossMicrosecondsToAnHour) {
 TEST(HistogramTest, SmallValuesAreExact) {
   Histogram h;
   for (std::uint64_t v = 0; v < 256; ++v) h.record(v);
-  for (std::uint64_t k = 1; k <= 256; ++k) EXPECT_EQ(h.value_at_rank(k), static_cast<double>(k - 1));
+  for (std::uint64_t k = 1; k <= 256; ++k)
+    EXPECT_EQ(h.value_at_rank(k), static_cast<double>(k - 1));
 }
 
 TEST(HistogramTest, EveryBucketIsNarrowerThanOnePercentOfItsValues) {
@@ -65,7 +66,9 @@ TEST(HistogramTest, EveryBucketIsNarrowerThanOnePercentOfItsValues) {
     ASSERT_LE((hi - lo) / lo, 0.01) << "bucket " << i;
     ASSERT_EQ(Histogram::index_of(Histogram::lowest_in(i)), i);
     ASSERT_EQ(Histogram::index_of(Histogram::highest_in(i)), i);
-    if (i + 1 < Histogram::kBuckets) ASSERT_EQ(Histogram::lowest_in(i + 1), Histogram::highest_in(i) + 1);
+    if (i + 1 < Histogram::kBuckets) {
+      ASSERT_EQ(Histogram::lowest_in(i + 1), Histogram::highest_in(i) + 1);
+    }
   }
 }
 
@@ -79,7 +82,8 @@ TEST(HistogramTest, SixtySecondsAndMoreStayWithinOnePercent) {
     EXPECT_EQ(h.max(), v);
     Histogram one;
     for (int i = 0; i < 3; ++i) one.record(v + static_cast<std::uint64_t>(i));
-    EXPECT_LE(std::abs(one.value_at_rank(2) - static_cast<double>(v)), 0.01 * static_cast<double>(v));
+    EXPECT_LE(std::abs(one.value_at_rank(2) - static_cast<double>(v)),
+              0.01 * static_cast<double>(v));
   }
 }
 

@@ -14,11 +14,10 @@ bench::ParseResult run(std::vector<std::string> args, bench::RunOptions& out) {
 
 TEST(RunOptionsTest, ClosedLoopLikeHttperf) {
   bench::RunOptions o;
-  ASSERT_EQ(run({"--target", "10.1.2.3:9000", "--conns", "20", "--calls", "200", "--path",
-                 "/?n=25"},
-                o)
-                .status,
-            ParseStatus::ok);
+  ASSERT_EQ(
+      run({"--target", "10.1.2.3:9000", "--conns", "20", "--calls", "200", "--path", "/?n=25"}, o)
+          .status,
+      ParseStatus::ok);
   EXPECT_EQ(o.target.host, "10.1.2.3");
   EXPECT_EQ(o.target.port, 9000);
   ASSERT_EQ(o.streams.size(), 1u);
@@ -62,7 +61,8 @@ TEST(RunOptionsTest, BadFlagsNameTheBrokenRule) {
       {{"--bogus"}, "unknown option --bogus"},
       {{"--conns"}, "--conns needs a value"},
       {{"--conns", "0", "--calls", "1"}, "--conns 0: must be an integer from 1"},
-      {{"--rate", "fast", "--duration", "1"}, "--rate fast: must be a number of requests per second"},
+      {{"--rate", "fast", "--duration", "1"},
+       "--rate fast: must be a number of requests per second"},
       {{"--rate", "10"}, "an open loop (--rate) needs --duration"},
       {{"--rate", "10", "--duration", "1", "--calls", "5"}, "--calls is for a closed loop"},
       {{"--conns", "5"}, "a closed loop needs --calls N or --duration SEC"},
@@ -88,10 +88,10 @@ TEST(RunOptionsTest, BadFlagsNameTheBrokenRule) {
 
 TEST(ExperimentOptionsTest, ListsSweepAndDefaultsFollowTheMachine) {
   bench::ExperimentOptions e;
-  ASSERT_EQ(bench::parse_experiment_options({"--strategies", "thread,process", "--fib",
-                                             "20,24,28", "--workers", "1,2", "--phase", "2s",
-                                             "--label", "sweep-1", "--server-arg=--max-queue=8"},
-                                            e)
+  ASSERT_EQ(bench::parse_experiment_options(
+                {"--strategies", "thread,process", "--fib", "20,24,28", "--workers", "1,2",
+                 "--phase", "2s", "--label", "sweep-1", "--server-arg=--max-queue=8"},
+                e)
                 .status,
             ParseStatus::ok);
   EXPECT_EQ(e.strategies, (std::vector<std::string>{"thread", "process"}));
@@ -103,7 +103,10 @@ TEST(ExperimentOptionsTest, ListsSweepAndDefaultsFollowTheMachine) {
   EXPECT_GE(e.heavy_conns, 2u);  // twice the cores by default
 
   for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
-           {{"--strategies", "inline,fast"}, "must list inline, thread or process"},
+           {{"--strategies", "inline,fast"}, "must list inline, thread, process or uvpool"},
+           {{"--workload", "gpg", "--fib", "30"}, "--fib is for --workload fib"},
+           {{"--payload", "4k"}, "--payload is for --workload gpg"},
+           {{"--workload", "gpg", "--payload", "65m"}, "must list sizes from 1 to 64m"},
            {{"--fib", "20,,24"}, "must list integers from 1 to 92"},
            {{"--repeats", "0"}, "--repeats 0: must be an integer from 1"},
            {{"--label", "a b"}, "must be letters, digits"},
@@ -113,6 +116,19 @@ TEST(ExperimentOptionsTest, ListsSweepAndDefaultsFollowTheMachine) {
     EXPECT_EQ(r.status, ParseStatus::error) << args[0];
     EXPECT_NE(r.message.find(expected), std::string::npos) << r.message;
   }
+}
+
+TEST(ExperimentOptionsTest, GpgWorkloadSweepsPayloadSizes) {
+  bench::ExperimentOptions e;
+  ASSERT_EQ(bench::parse_experiment_options(
+                {"--workload", "gpg", "--payload", "4k,64k,1m,1000", "--strategies", "uvpool"}, e)
+                .status,
+            ParseStatus::ok);
+  EXPECT_EQ(e.workload, "gpg");
+  EXPECT_EQ(e.payloads, (std::vector<std::uint64_t>{4096, 65536, 1048576, 1000}));
+  EXPECT_EQ(bench::size_label(65536), "64k");
+  EXPECT_EQ(bench::size_label(1048576), "1m");
+  EXPECT_EQ(bench::size_label(1000), "1000");
 }
 
 TEST(DurationTest, AcceptsSecondsAndUnits) {

@@ -24,8 +24,8 @@ TEST(ProcStatTest, ParsesFieldsAfterACommandNameWithSpacesAndParentheses) {
 }
 
 TEST(ProcStatTest, MachineCpuCountsIdleAndIowaitAsIdle) {
-  const auto m = bench::parse_machine_cpu(
-      "cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 50 2 25 400 20 1 1 0 0 0\n");
+  const auto m =
+      bench::parse_machine_cpu("cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 50 2 25 400 20 1 1 0 0 0\n");
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->total, 1000u);
   EXPECT_EQ(m->busy, 160u);
@@ -33,7 +33,8 @@ TEST(ProcStatTest, MachineCpuCountsIdleAndIowaitAsIdle) {
 }
 
 TEST(ProcStatTest, MeminfoFieldsInKilobytes) {
-  const std::string text = "MemTotal:       24683656 kB\nMemFree:  100 kB\nMemAvailable:   2000 kB\n";
+  const std::string text =
+      "MemTotal:       24683656 kB\nMemFree:  100 kB\nMemAvailable:   2000 kB\n";
   EXPECT_EQ(bench::parse_meminfo_kb(text, "MemTotal").value(), 24683656u);
   EXPECT_EQ(bench::parse_meminfo_kb(text, "MemAvailable").value(), 2000u);
   EXPECT_FALSE(bench::parse_meminfo_kb(text, "Mem").has_value());

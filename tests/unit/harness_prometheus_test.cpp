@@ -57,8 +57,10 @@ TEST(PrometheusTest, ParsesNamesLabelsAndValues) {
 
 TEST(PrometheusTest, WindowLagComesFromBucketDeltasCappedByTheMaximum) {
   // Before: 10 observations. After: 100 more, 50 under 0.1 ms, 45 under 1 ms, 5 under 10 ms.
-  bench::Scrape before(bench::parse_prometheus(scrape_text(lag_buckets(10, 10, 10, 10), 0.004, 1.0, 2.0, 0)));
-  bench::Scrape after(bench::parse_prometheus(scrape_text(lag_buckets(60, 105, 110, 110), 0.004, 1.25, 3.0, 4)));
+  bench::Scrape before(
+      bench::parse_prometheus(scrape_text(lag_buckets(10, 10, 10, 10), 0.004, 1.0, 2.0, 0)));
+  bench::Scrape after(
+      bench::parse_prometheus(scrape_text(lag_buckets(60, 105, 110, 110), 0.004, 1.25, 3.0, 4)));
   const auto w = bench::loop_window(before, after);
   EXPECT_DOUBLE_EQ(w.lag_p50_ms, 0.1);  // the 50th of 100 is in the first bucket
   EXPECT_DOUBLE_EQ(w.lag_p99_ms, 4.0);  // bucket bound 10 ms, capped by the 4 ms maximum
@@ -76,7 +78,8 @@ TEST(PrometheusTest, WindowWithoutObservationsOrMetricsIsEmpty) {
   const auto w = bench::loop_window(same, same);
   EXPECT_TRUE(std::isnan(w.lag_p50_ms));
   EXPECT_TRUE(std::isnan(w.utilisation));  // no time passed
-  const auto none = bench::loop_window(bench::Scrape(), bench::Scrape(bench::parse_prometheus("x 1\n")));
+  const auto none =
+      bench::loop_window(bench::Scrape(), bench::Scrape(bench::parse_prometheus("x 1\n")));
   EXPECT_TRUE(std::isnan(none.lag_p99_ms));
   EXPECT_TRUE(std::isnan(none.jobs_queued));
 }

@@ -71,7 +71,7 @@ TEST(LatencySummaryTest, TooFewSamplesLeaveThePercentileEmpty) {
   bench::Histogram h;
   for (int i = 1; i <= 99; ++i) h.record(static_cast<std::uint64_t>(i) * 1000);
   auto s = bench::summarize(h);
-  EXPECT_TRUE(std::isnan(s.p99.value_ms));   // 99 samples: "p99" would be the max
+  EXPECT_TRUE(std::isnan(s.p99.value_ms));  // 99 samples: "p99" would be the max
   EXPECT_FALSE(std::isnan(s.p90.value_ms));
   EXPECT_NEAR(s.p50.value_ms, 50.0, 0.5);
   EXPECT_DOUBLE_EQ(s.max_ms, 99.0);

@@ -1,0 +1,66 @@
+// Command-line options of `offload-bench` (a load run) and `offload-bench experiment`,
+// parsed from one table per command so --help, parsing and validation cannot drift apart.
+// A bad flag is one line naming the rule it breaks, and exit status 2.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "client/target.hpp"
+#include "load/stream_spec.hpp"
+
+namespace bench {
+
+struct RunOptions {
+  Target target;
+  std::vector<StreamSpec> streams;
+  std::string hgrm_dir;  // empty: no .hgrm files
+  bool quiet = false;
+};
+
+struct ExperimentOptions {
+  std::string server_program;  // empty: offload-server next to offload-bench
+  std::vector<std::string> strategies = {"inline", "thread", "process"};
+  std::string workload = "fib";  // fib | gpg
+  std::vector<unsigned> fibs = {30};
+  std::vector<std::uint64_t> payloads = {64 * 1024};  // gpg: bytes decrypted per job
+  std::vector<unsigned> workers;                      // empty: the number of cores
+  unsigned heavy_conns = 0;                           // 0: twice the number of cores
+  double probe_rate = 400;
+  bool poisson = false;
+  unsigned probe_max_conns = 1000;
+  double phase_s = 5;
+  double idle_s = 2;
+  double calibrate_s = 1.5;
+  unsigned repeats = 1;
+  double timeout_s = 30;
+  std::uint64_t seed = 1;
+  std::string results_dir = "results";
+  std::string label;
+  std::vector<std::string> server_args;
+  bool quiet = false;
+};
+
+enum class ParseStatus { ok, help, error };
+
+struct ParseResult {
+  ParseStatus status = ParseStatus::ok;
+  std::string message;  // the error line, without the program name
+};
+
+// `args` are the arguments after the program name (and after "experiment").
+ParseResult parse_run_options(const std::vector<std::string>& args, RunOptions& out);
+ParseResult parse_experiment_options(const std::vector<std::string>& args, ExperimentOptions& out);
+
+std::string run_usage();
+std::string experiment_usage();
+
+// "1.5", "1.5s", "500ms", "2m" -> seconds; false when not a positive finite duration.
+bool parse_duration(const std::string& text, double& seconds);
+// "4096", "4k", "1m" (binary units) -> bytes, 1 .. 64 MiB like the server's --payload-bytes.
+bool parse_size(const std::string& text, std::uint64_t& bytes);
+// 65536 -> "64k", 1048576 -> "1m", 1000 -> "1000": short names for configuration labels.
+std::string size_label(std::uint64_t bytes);
+
+}  // namespace bench

@@ -1,0 +1,69 @@
+// The default server is the offload-server built next to this program (build*/bin/), so a
+// build tree is self-contained and never picks up a stale binary from PATH.
+#include "experiment/experiment_command.hpp"
+
+#include <unistd.h>
+#include <uv.h>
+
+#include <csignal>
+#include <cstdio>
+#include <optional>
+
+#include "experiment/plan.hpp"
+#include "experiment/results_folder.hpp"
+#include "experiment/runner.hpp"
+#include "uv/handles.hpp"
+
+namespace bench {
+
+namespace {
+
+std::string default_server() {
+  char path[4096];
+  std::size_t len = sizeof path;
+  if (uv_exepath(path, &len) != 0) return "offload-server";
+  std::string self(path, len);
+  return self.substr(0, self.rfind('/') + 1) + "offload-server";
+}
+
+}  // namespace
+
+int run_experiment(const ExperimentOptions& options, int argc, char** argv) {
+  const std::string program =
+      options.server_program.empty() ? default_server() : options.server_program;
+  if (access(program.c_str(), X_OK) != 0) {
+    std::fprintf(stderr,
+                 "offload-bench experiment: cannot run the server %s (build it, or give "
+                 "--server PATH)\n",
+                 program.c_str());
+    return options.server_program.empty() ? 1 : 2;
+  }
+  ResultsFolder folder;
+  if (std::string err = folder.create(options.results_dir, options.label); !err.empty()) {
+    std::fprintf(stderr, "offload-bench experiment: %s\n", err.c_str());
+    return 1;
+  }
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int status = 0;
+  {
+    Experiment experiment(&loop, make_plan(options), program, folder,
+                          std::vector<std::string>(argv, argv + argc));
+    std::optional<uvx::Signal> sigint, sigterm;
+    sigint.emplace(&loop, SIGINT, [&] { experiment.interrupt(); });
+    sigterm.emplace(&loop, SIGTERM, [&] { experiment.interrupt(); });
+    experiment.on_finished = [&] {
+      sigint->close();
+      sigterm->close();
+    };
+    experiment.start();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    status = experiment.exit_status();
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);  // close callbacks of everything the experiment owned
+  if (uv_loop_close(&loop) != 0) std::fprintf(stderr, "offload-bench: a libuv handle leaked\n");
+  return status;
+}
+
+}  // namespace bench

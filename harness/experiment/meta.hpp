@@ -1,0 +1,37 @@
+// meta.json of a results folder (harness/RESULTS.md): the run's status and times, the
+// command, every experiment parameter, the machine, versions, git revision, and one object
+// per configuration with its job cost and how each of its servers ended.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "experiment/plan.hpp"
+
+namespace bench {
+
+struct RunRecord {  // one server run
+  std::size_t config = 0;
+  unsigned repeat = 1;
+  int pid = 0;
+  std::string exit;  // "clean", how it ended, or "" while running
+  std::string log;   // its stderr
+};
+
+struct MetaFacts {
+  std::string run_id, status, started;
+  std::optional<std::string> ended;
+  std::vector<std::string> command;
+  const Plan* plan = nullptr;
+  std::string server_program;
+  std::string machine_json, versions_json, git_rev;  // JSON objects / text, asked once
+  std::vector<double> job_cost_ms;                   // per configuration; NaN: not measured
+  std::vector<RunRecord> runs;
+  std::string message;  // why it failed, if it did
+};
+
+std::string meta_json(const MetaFacts& facts);
+
+}  // namespace bench

@@ -1,0 +1,51 @@
+// What an experiment will do: the server configurations (strategy x FIB x workers), the
+// runs (every configuration once per repeat, repeats interleaved so slow drift of the
+// machine spreads over all configurations alike) and each run's steps.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+
+namespace bench {
+
+struct ServerConfig {
+  std::string label;  // e.g. thread-fib30-w2, process-gpg64k-w2
+  std::string strategy;
+  std::string workload;       // fib | gpg
+  unsigned fib = 0;           // fib only
+  std::uint64_t payload = 0;  // gpg only: bytes
+  unsigned workers = 0;       // 1 for inline: its one "worker" is the loop
+};
+
+struct Step {
+  std::string phase;  // idle-before, probe-only, heavy-only, heavy+probe, idle-after, calibrate
+  double seconds = 0;
+  bool heavy = false;
+  bool probe = false;
+  bool calibrate = false;  // job cost: heavy alone at one connection; no rows of its own
+};
+
+struct PlannedRun {
+  std::size_t config = 0;
+  unsigned repeat = 1;
+  bool calibrate = false;  // the configuration's first run measures its job cost
+};
+
+struct Plan {
+  std::vector<ServerConfig> configs;
+  std::vector<PlannedRun> runs;
+  std::vector<Step> steps(const PlannedRun& run) const;
+  // Seconds the runs from `first` on should take, with a second per run for starting,
+  // draining and stopping the server.
+  double seconds_from(std::size_t first) const;
+
+  ExperimentOptions options;
+};
+
+Plan make_plan(const ExperimentOptions& options);
+
+}  // namespace bench

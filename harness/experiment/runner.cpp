@@ -1,0 +1,469 @@
+// State lives in a few flags rather than an explicit state enum: the sequence is linear
+// (run -> steps -> stop -> next run) and the only detours are interrupted_ (Ctrl-C: stop the
+// server, keep the rows) and failing_ (the server died or the load could not reach it).
+#include "experiment/runner.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "experiment/machine.hpp"
+#include "experiment/meta.hpp"
+#include "stats/hgrm.hpp"
+#include "stats/latency_summary.hpp"
+
+namespace bench {
+
+namespace {
+
+constexpr double kReadyTimeoutS = 20;
+constexpr double kStopGraceS = 15;               // the server's own drain timeout is 10 s
+constexpr std::uint64_t kConfirmDeathMs = 1000;  // time for a dying server to be reaped
+constexpr unsigned kProbeInitialConns = 2;
+constexpr std::uint64_t kCalibrateMinCalls = 3;
+constexpr double kCalibrateMaxS = 60;
+
+double rate_of(const Stream& s) {
+  const double secs = static_cast<double>(s.end_ns() - s.start_ns()) / 1e9;
+  return secs > 0 ? static_cast<double>(s.stats().count()) / secs : kNaN;
+}
+
+}  // namespace
+
+Experiment::Experiment(uv_loop_t* loop, Plan plan, std::string server_program,
+                       ResultsFolder& folder, std::vector<std::string> command)
+    : loop_(loop),
+      plan_(std::move(plan)),
+      program_(std::move(server_program)),
+      folder_(folder),
+      command_(std::move(command)),
+      progress_(!plan_.options.quiet),
+      next_timer_(loop,
+                  [this] {
+                    auto tasks = std::move(next_);
+                    next_.clear();
+                    for (auto& task : tasks) task();
+                  }),
+      confirm_timer_(loop, [this] {
+        if (!phase_failure_.empty() && !finished_ && !failing_ && !interrupted_)
+          fail(phase_failure_);
+      }) {
+  job_cost_ms_.assign(plan_.configs.size(), kNaN);
+}
+
+Experiment::~Experiment() = default;
+
+void Experiment::defer(std::function<void()> next) {
+  if (finished_) return;
+  next_.push_back(std::move(next));
+  next_timer_.start(0);
+}
+
+void Experiment::start() {
+  started_iso_ = utc_now_iso();
+  started_ns_ = uv_hrtime();
+  machine_json_ = machine_json();
+  versions_json_ = versions_json();
+  git_rev_ = git_revision();
+  write_meta("running");
+  progress_.note("offload-bench: " + std::to_string(plan_.runs.size()) + " runs of " +
+                 std::to_string(plan_.configs.size()) + " configurations, about " +
+                 format_eta(plan_.seconds_from(0)) + "; results in " + folder_.path());
+  defer([this] { start_run(); });
+}
+
+// ---- runs -------------------------------------------------------------------------------
+
+void Experiment::start_run() {
+  if (interrupted_ || failing_ || finished_) return;
+  const ServerConfig& c = config();
+  steps_ = plan_.steps(run());
+  step_index_ = 0;
+  cost_known_ = !run().calibrate;
+  RunRow row;
+  row.config = c.label;
+  row.repeat = run().repeat;
+  row.job_cost_ms = job_cost_ms_[run().config];
+  table_.push_back(row);
+
+  std::vector<std::string> args = {"--strategy", c.strategy, "--host", "127.0.0.1", "--port", "0"};
+  if (c.workload == "gpg") {
+    args.insert(args.end(), {"--workload", "gpg", "--payload-bytes", std::to_string(c.payload)});
+  } else {
+    args.insert(args.end(), {"--workload", "fib", "--fib", std::to_string(c.fib), "--max-n",
+                             std::to_string(std::max(45u, c.fib))});
+  }
+  if (c.strategy != "inline") {
+    args.push_back("--workers");
+    args.push_back(std::to_string(c.workers));
+  }
+  args.insert(args.end(), plan_.options.server_args.begin(), plan_.options.server_args.end());
+  const std::string log =
+      folder_.path() + "/logs/" + c.label + "-r" + std::to_string(run().repeat) + ".log";
+  run_meta_.push_back({run().config, run().repeat, 0, "", log});
+
+  ManagedServer::Events events;
+  events.ready = [this](int port) { defer([this, port] { server_ready(port); }); };
+  events.died = [this](const std::string& why) { defer([this, why] { server_died(why); }); };
+  events.stopped = [this](bool clean, const std::string& how) {
+    defer([this, clean, how] { server_stopped(clean, how); });
+  };
+  server_ = std::make_unique<ManagedServer>(loop_, events);
+  progress_.note("offload-bench: [" + std::to_string(run_index_ + 1) + "/" +
+                 std::to_string(plan_.runs.size()) + "] " + c.label + " repeat " +
+                 std::to_string(run().repeat));
+  if (std::string err = server_->start(program_, args, log, kReadyTimeoutS); !err.empty()) {
+    failing_ = true;
+    finish("failed", 1, "cannot start the server for " + c.label + ": " + err);
+  }
+}
+
+void Experiment::server_ready(int port) {
+  if (interrupted_ || failing_ || finished_) return;
+  target_ = Target{};
+  target_.port = port;
+  resolve(target_);
+  run_meta_.back().pid = server_->pid();
+  sampler_ = std::make_unique<ProcSampler>(server_->pid());
+  scraper_ = std::make_unique<MetricsScraper>(
+      loop_, target_, [this](const std::string& phase, std::uint64_t at, const LoopWindow& w) {
+        metrics_row(phase, at, w);
+      });
+  scraper_->scrape("baseline");
+  start_step();
+}
+
+void Experiment::stop_server() {
+  scraper_.reset();  // our last connection: the server's drain has nothing left to wait for
+  if (server_ && server_->running()) {
+    server_->stop(kStopGraceS);
+  } else if (!finished_) {
+    finish(interrupted_ ? "interrupted" : "failed", interrupted_ ? 130 : 1, failure_);
+  }
+}
+
+void Experiment::server_stopped(bool clean, const std::string& how) {
+  if (finished_) return;
+  table_.back().server_exit = clean ? "clean" : how;
+  run_meta_.back().exit = clean ? "clean" : how;
+  if (!clean && !interrupted_) {
+    any_unclean_exit_ = true;
+    progress_.note("offload-bench: warning: the server for " + config().label +
+                   " did not exit cleanly: " + how);
+  }
+  server_.reset();
+  sampler_.reset();
+  if (interrupted_) {
+    finish("interrupted", 130, "");
+    return;
+  }
+  if (failing_) {
+    finish("failed", 1, failure_);
+    return;
+  }
+  write_meta("running");
+  if (++run_index_ < plan_.runs.size()) {
+    start_run();
+  } else {
+    finish(any_unclean_exit_ ? "failed" : "complete", any_unclean_exit_ ? 1 : 0,
+           any_unclean_exit_ ? "a server did not exit cleanly (see the table)" : "");
+  }
+}
+
+void Experiment::server_died(const std::string& why) {
+  if (finished_ || interrupted_) return;
+  std::string message =
+      "the server for " + config().label + " (pid " + std::to_string(server_->pid()) + ") died";
+  if (phase_) message += " during " + step().phase;
+  message += ": " + why + "; its stderr is in " + run_meta_.back().log;
+  table_.back().server_exit = why;
+  run_meta_.back().exit = why;
+  failing_ = true;
+  failure_ = message;
+  confirm_timer_.stop();
+  if (phase_) phase_->interrupt();  // keeps what this phase measured
+  finish("failed", 1, message);
+}
+
+void Experiment::fail(const std::string& message) {
+  if (finished_) return;
+  failing_ = true;
+  failure_ = message;
+  if (phase_) phase_->interrupt();
+  stop_server();
+}
+
+void Experiment::interrupt() {
+  if (finished_) return;
+  if (interrupted_) {
+    if (server_) server_->kill_now();
+    finish("interrupted", 130, "");
+    return;
+  }
+  interrupted_ = true;
+  progress_.note("offload-bench: interrupted; stopping the server (Ctrl-C again to kill it)");
+  confirm_timer_.stop();
+  if (phase_) phase_->interrupt();
+  stop_server();
+}
+
+// ---- steps ------------------------------------------------------------------------------
+
+std::vector<StreamSpec> Experiment::specs_for(const Step& s) const {
+  const ExperimentOptions& o = plan_.options;
+  std::vector<StreamSpec> specs;
+  if (s.heavy) {
+    StreamSpec h;
+    h.name = "heavy";
+    h.path = "/";
+    h.conns = s.calibrate ? 1 : o.heavy_conns;
+    h.duration_s = s.seconds;
+    h.timeout_s = o.timeout_s;
+    if (s.calibrate) {
+      h.min_calls = kCalibrateMinCalls;
+      h.max_duration_s = std::max(kCalibrateMaxS, s.seconds);
+    }
+    specs.push_back(h);
+  }
+  if (s.probe) {
+    StreamSpec p;
+    p.name = "probe";
+    p.path = "/hi";
+    p.rate = o.probe_rate;
+    p.poisson = o.poisson;
+    p.conns = kProbeInitialConns;
+    p.max_conns = std::max(o.probe_max_conns, kProbeInitialConns);
+    p.duration_s = s.seconds;
+    p.timeout_s = o.timeout_s;
+    p.seed = o.seed + run_index_ * 100 + step_index_;
+    specs.push_back(p);
+  }
+  return specs;
+}
+
+void Experiment::start_step() {
+  if (interrupted_ || failing_ || finished_) return;
+  const Step& s = step();
+  step_started_ns_ = uv_hrtime();
+  PhaseOptions po;
+  po.min_duration_s = s.seconds;
+  po.drain_grace_s = plan_.options.timeout_s;
+  po.wait_for_closed_loops = true;
+  phase_ =
+      std::make_unique<Phase>(loop_, target_, specs_for(s), po, static_cast<PhaseListener&>(*this));
+  phase_->start();
+}
+
+void Experiment::after_step() {
+  phase_.reset();
+  if (interrupted_ || failing_ || finished_) return;
+  if (++step_index_ < steps_.size()) {
+    start_step();
+  } else {
+    stop_server();
+  }
+}
+
+void Experiment::phase_window(Phase& p, const PhaseWindow& w) {
+  const Step& s = step();
+  if (s.calibrate) {
+    if (scraper_) scraper_->scrape("calibrate");
+    show_progress();
+    return;
+  }
+  const double t = since_server(w.end_ns);
+  const double window_s = static_cast<double>(w.length_ns) / 1e9;
+  for (std::size_t i = 0; i < w.streams.size(); ++i) {
+    const WindowStats& ws = w.streams[i];
+    CsvRow row = keys(s.phase);
+    row.text(p.streams()[i]->spec().name).number(t, 3).number(window_s, 3);
+    row.integer(ws.completed).integer(ws.errors);
+    row.number(window_s > 0 ? static_cast<double>(ws.completed) / window_s : kNaN, 1);
+    row.number(percentile(ws.latency, 0.50, false).value_ms, 3);
+    row.number(percentile(ws.latency, 0.99, false).value_ms, 3);
+    row.number(ws.completed ? static_cast<double>(ws.latency.max()) / 1000.0 : kNaN, 3);
+    folder_.series(row.line());
+  }
+  if (sampler_) {
+    for (const auto& r : sampler_->sample()) {
+      CsvRow row = keys(s.phase);
+      row.number(t, 3).integer(static_cast<std::uint64_t>(r.pid)).text(r.role).integer(r.rss_kb);
+      row.number(r.cpu_pct, 1).integer(static_cast<std::uint64_t>(std::max(0L, r.threads)));
+      folder_.resources(row.line());
+    }
+  }
+  if (scraper_) scraper_->scrape(s.phase);
+  folder_.flush();
+  show_progress();
+}
+
+void Experiment::phase_ended(Phase& p) {
+  write_phase_rows(p, step());
+  folder_.flush();
+  if (interrupted_ || failing_ || finished_) return;  // those paths carry on themselves
+  defer([this] { after_step(); });
+}
+
+void Experiment::phase_failed(Phase& p, const std::string& message) {
+  write_phase_rows(p, step());
+  folder_.flush();
+  if (interrupted_ || failing_ || finished_) return;
+  // Often the server just died: wait for its exit status, the clearer message.
+  phase_failure_ = message;
+  confirm_timer_.start(kConfirmDeathMs);
+}
+
+// ---- rows -------------------------------------------------------------------------------
+
+CsvRow Experiment::keys(const std::string& phase) const {
+  const ServerConfig& c = config();
+  CsvRow row;
+  row.text(c.label).text(c.strategy).text(c.workload);
+  if (c.workload == "gpg") {
+    row.empty().integer(c.payload);
+  } else {
+    row.integer(c.fib).empty();
+  }
+  row.integer(c.workers);
+  row.integer(run().repeat).text(phase);
+  return row;
+}
+
+double Experiment::since_server(std::uint64_t ns) const {
+  if (!server_ || ns < server_->started_ns()) return 0;
+  return static_cast<double>(ns - server_->started_ns()) / 1e9;
+}
+
+void Experiment::write_phase_rows(Phase& p, const Step& s) {
+  RunRow& table = table_.back();
+  if (s.calibrate) {
+    double cost = kNaN;
+    for (const auto& st : p.streams())
+      if (st->stats().count() > 0) cost = st->stats().latency().value_at_quantile(0.5) / 1000.0;
+    job_cost_ms_[run().config] = cost;
+    table.job_cost_ms = cost;
+    cost_known_ = true;
+    release_held_rows();
+    return;
+  }
+  const double start_s = since_server(p.start_ns());
+  const double end_s = since_server(p.end_ns());
+  if (p.streams().empty()) {
+    CsvRow row = keys(s.phase);
+    row.text("none").number(start_s, 3).number(end_s, 3).number(end_s - start_s, 3);
+    row.integer(0).integer(0);
+    for (int i = 0; i < 14; ++i) row.empty();  // error_classes .. lateness_p99_ms
+    write_summary(row);
+    return;
+  }
+  for (const auto& stream : p.streams()) {
+    if (!stream->started()) continue;
+    const StreamStats& st = stream->stats();
+    const LatencySummary l = summarize(st.latency());
+    const double duration = static_cast<double>(stream->end_ns() - stream->start_ns()) / 1e9;
+    CsvRow row = keys(s.phase);
+    row.text(stream->spec().name).number(start_s, 3).number(end_s, 3).number(duration, 3);
+    row.integer(st.count()).integer(st.errors()).text(st.error_classes_text());
+    row.number(rate_of(*stream), 2).number(l.mean_ms, 3);
+    row.number(l.p50.value_ms, 3).number(l.p50.lo_ms, 3).number(l.p50.hi_ms, 3);
+    row.number(l.p90.value_ms, 3).number(l.p95.value_ms, 3);
+    row.number(l.p99.value_ms, 3).number(l.p99.lo_ms, 3).number(l.p99.hi_ms, 3);
+    row.number(l.p999.value_ms, 3).number(l.max_ms, 3);
+    row.number(stream->spec().open_loop() ? summarize(st.lateness()).p99.value_ms : kNaN, 3);
+    write_summary(row);
+    folder_.write_file("hgrm/" + config().label + "-r" + std::to_string(run().repeat) + "-" +
+                           s.phase + "-" + stream->spec().name + ".hgrm",
+                       to_hgrm(st.latency()));
+
+    table.errors += st.errors();
+    const bool heavy = stream->spec().name == "heavy";
+    if (s.phase == "probe-only" && !heavy) table.hi_unloaded = l;
+    if (s.phase == "heavy-only" && heavy) table.heavy_alone_rps = rate_of(*stream);
+    if (s.phase == "heavy+probe" && heavy) table.heavy_loaded_rps = rate_of(*stream);
+    if (s.phase == "heavy+probe" && !heavy) table.hi_loaded = l;
+  }
+}
+
+void Experiment::write_summary(CsvRow row) {
+  if (!cost_known_) {
+    held_.push_back(std::move(row));
+    return;
+  }
+  row.number(job_cost_ms_[run().config], 3);
+  folder_.summary(row.line());
+}
+
+void Experiment::release_held_rows() {
+  for (auto& row : held_) {
+    row.number(job_cost_ms_[run().config], 3);
+    folder_.summary(row.line());
+  }
+  held_.clear();
+}
+
+void Experiment::metrics_row(const std::string& phase, std::uint64_t at_ns, const LoopWindow& w) {
+  if (phase == "baseline" || phase == "calibrate" || !server_ || finished_) return;
+  CsvRow row = keys(phase);
+  row.number(since_server(at_ns), 3);
+  row.number(w.lag_p50_ms, 3).number(w.lag_p99_ms, 3).number(w.lag_max_ms, 3);
+  row.number(w.utilisation, 4);
+  for (double v :
+       {w.jobs_queued, w.jobs_running, w.workers_alive, w.workers_restarted, w.jobs_rejected})
+    row.number(v, 0);
+  folder_.metrics(row.line());
+}
+
+void Experiment::show_progress() {
+  if (!phase_) return;
+  const double in_step = static_cast<double>(uv_hrtime() - step_started_ns_) / 1e9;
+  double left = std::max(0.0, step().seconds - in_step) + 1.0;  // + this run's stop
+  for (std::size_t i = step_index_ + 1; i < steps_.size(); ++i) left += steps_[i].seconds;
+  left += plan_.seconds_from(run_index_ + 1);
+  char text[256];
+  std::snprintf(text, sizeof text, "offload-bench: [%zu/%zu] %s r%u %s %.1f/%.0f s, ETA %s",
+                run_index_ + 1, plan_.runs.size(), config().label.c_str(), run().repeat,
+                step().phase.c_str(), in_step, step().seconds, format_eta(left).c_str());
+  progress_.show(text);
+}
+
+// ---- the end ----------------------------------------------------------------------------
+
+void Experiment::finish(const std::string& status, int exit_status, const std::string& message) {
+  if (finished_) return;
+  if (!held_.empty()) release_held_rows();  // job cost unknown: the cell stays empty
+  finished_ = true;
+  exit_status_ = exit_status;
+  write_meta(status, message);
+  folder_.flush();
+  progress_.clear();
+  std::fputs(experiment_table(table_).c_str(), stdout);
+  std::printf("machine: %s\nresults: %s\n", machine_line().c_str(), folder_.path().c_str());
+  std::fflush(stdout);
+  if (!message.empty()) std::fprintf(stderr, "offload-bench: %s\n", message.c_str());
+  if (status == "interrupted") std::fprintf(stderr, "offload-bench: interrupted\n");
+  scraper_.reset();
+  sampler_.reset();
+  server_.reset();  // reaped by now; if not, killed and reaped here
+  next_timer_.close();
+  confirm_timer_.close();
+  if (on_finished) on_finished();
+}
+
+void Experiment::write_meta(const std::string& status, const std::string& message) {
+  MetaFacts facts;
+  facts.run_id = folder_.run_id();
+  facts.status = status;
+  facts.started = started_iso_;
+  if (status != "running") facts.ended = utc_now_iso();
+  facts.command = command_;
+  facts.plan = &plan_;
+  facts.server_program = program_;
+  facts.machine_json = machine_json_;
+  facts.versions_json = versions_json_;
+  facts.git_rev = git_rev_;
+  facts.job_cost_ms = job_cost_ms_;
+  facts.runs = run_meta_;
+  facts.message = message;
+  folder_.write_file("meta.json", meta_json(facts));
+}
+
+}  // namespace bench

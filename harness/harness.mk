@@ -1,0 +1,58 @@
+# Harness targets (issue 3), included by the Makefile: it provides BUILD, BIN, PORT and `build`.
+#
+#   make perf | perf-little | perf-easy   closed loop against the server already running on
+#                                         PORT (default 8080), like the original's httperf runs:
+#                                         20 x 200 on /, 20 x 5 on /, 20 x 5 on /hi;
+#                                         FIB=N makes the two heavy ones ask for /?n=N
+#   make experiment                       inline, thread and process at a load that fills both
+#                                         cores (about 1-2 minutes), then `make graph` on it
+#   make sweep FIBS="20 24 28 30 32"      the same across job sizes (a few minutes)
+#   make experiment WORKLOAD=gpg SIZES="4k 64k 1m"    the GnuPG workload, payload sizes swept
+#   EXPERIMENT_FLAGS="--repeats 3" make experiment      any other `offload-bench experiment` flag
+
+BENCH := $(BIN)/offload-bench
+HEAVY_PATH := $(if $(FIB),/?n=$(FIB),/)
+PERF_TARGET := --target 127.0.0.1:$(PORT)
+RESULTS_ROOT ?= results
+EXPERIMENT_FLAGS ?=
+FIBS ?= 20 24 28 30 32
+SWEEP_FLAGS ?= --phase 3 --idle 1
+
+harness_comma := ,
+harness_space := $(subst ,, )
+harness_list = $(subst $(harness_space),$(harness_comma),$(strip $(1)))
+# WORKLOAD=gpg (and SIZES="4k 64k 1m") switch the heavy job to GnuPG decryption.
+WORKLOAD_FLAGS = $(if $(WORKLOAD),--workload $(WORKLOAD)) $(if $(SIZES),--payload $(call harness_list,$(SIZES)))
+
+.PHONY: perf perf-little perf-easy experiment sweep
+
+perf: build
+	$(BENCH) $(PERF_TARGET) --conns 20 --calls 200 --path '$(HEAVY_PATH)'
+
+perf-little: build
+	$(BENCH) $(PERF_TARGET) --conns 20 --calls 5 --path '$(HEAVY_PATH)'
+
+perf-easy: build
+	$(BENCH) $(PERF_TARGET) --conns 20 --calls 5 --path /hi
+
+experiment: build
+	$(BENCH) experiment --results $(RESULTS_ROOT) $(if $(FIB),--fib $(FIB)) $(WORKLOAD_FLAGS) \
+	  $(EXPERIMENT_FLAGS)
+	@$(call harness_graph)
+
+sweep: build
+	$(BENCH) experiment --results $(RESULTS_ROOT) --label sweep \
+	  --fib $(call harness_list,$(FIBS)) $(WORKLOAD_FLAGS) $(SWEEP_FLAGS) $(EXPERIMENT_FLAGS)
+	@$(call harness_graph)
+
+# Plots the run just made, if a `graph` target exists (notebooks/notebooks.mk): `make -q`
+# answers 2 only when there is no such rule, and runs no recipe while asking.
+define harness_graph
+run=$$(readlink -f $(RESULTS_ROOT)/latest); \
+$(MAKE) --no-print-directory -q graph RESULTS="$$run" >/dev/null 2>&1; \
+if [ $$? -eq 2 ]; then \
+  echo "(no graph target yet: plots skipped; results in $$run)"; \
+else \
+  $(MAKE) --no-print-directory graph RESULTS="$$run"; \
+fi
+endef

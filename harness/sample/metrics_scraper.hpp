@@ -1,0 +1,44 @@
+// Scrapes the server's /metrics over one keep-alive connection, once per window. A scrape
+// still waiting for its answer (an inline server busy with a job) is not doubled up: that
+// window gets no row. Each answer is compared with the previous one (LoopWindow).
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "client/connection.hpp"
+#include "client/target.hpp"
+#include "sample/prometheus.hpp"
+
+namespace bench {
+
+class MetricsScraper final : private ConnectionEvents {
+ public:
+  // `row(context, at_ns, window)`: context is what scrape() was given.
+  using Row = std::function<void(const std::string& context, std::uint64_t at_ns,
+                                 const LoopWindow& window)>;
+  MetricsScraper(uv_loop_t* loop, const Target& target, Row row);
+  ~MetricsScraper();
+
+  void scrape(const std::string& context);  // the first answer is the baseline, no row
+
+ private:
+  void on_connected(Connection& c) override;
+  void on_response(Connection& c, int status) override;
+  void on_failure(Connection& c, Failure failure, int uv_status) override;
+
+  uv_loop_t* loop_;
+  Target target_;
+  Row row_;
+  std::string request_;
+  std::unique_ptr<Connection> conn_;
+  std::string context_;
+  bool want_ = false;
+  Scrape previous_;
+};
+
+}  // namespace bench

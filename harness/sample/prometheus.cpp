@@ -1,0 +1,152 @@
+// Only what offload-server writes needs to parse: `name{k="v",...} value` lines, comments,
+// blank lines. Escapes inside label values (\" \\ \n) are honoured.
+#include "sample/prometheus.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+namespace bench {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::optional<double> parse_value(std::string_view text) {
+  const std::string s(text);
+  if (s == "+Inf" || s == "Inf") return std::numeric_limits<double>::infinity();
+  if (s == "-Inf") return -std::numeric_limits<double>::infinity();
+  if (s == "NaN") return kNaN;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<PromSample> parse_line(std::string_view line) {
+  PromSample s;
+  std::size_t i = 0;
+  while (i < line.size() && line[i] != '{' && line[i] != ' ') ++i;
+  s.name = std::string(line.substr(0, i));
+  if (s.name.empty()) return std::nullopt;
+  if (i < line.size() && line[i] == '{') {
+    ++i;
+    while (i < line.size() && line[i] != '}') {
+      const auto eq = line.find('=', i);
+      if (eq == std::string_view::npos || eq + 1 >= line.size() || line[eq + 1] != '"')
+        return std::nullopt;
+      std::string key(line.substr(i, eq - i));
+      std::string value;
+      std::size_t j = eq + 2;
+      for (; j < line.size() && line[j] != '"'; ++j) {
+        if (line[j] == '\\' && j + 1 < line.size()) {
+          ++j;
+          value += line[j] == 'n' ? '\n' : line[j];
+        } else {
+          value += line[j];
+        }
+      }
+      if (j >= line.size()) return std::nullopt;
+      s.labels[key] = value;
+      i = j + 1;
+      if (i < line.size() && line[i] == ',') ++i;
+    }
+    if (i >= line.size()) return std::nullopt;
+    ++i;  // '}'
+  }
+  while (i < line.size() && line[i] == ' ') ++i;
+  const auto end = line.find(' ', i);  // an optional timestamp follows
+  const auto v = parse_value(line.substr(i, end == std::string_view::npos ? end : end - i));
+  if (!v) return std::nullopt;
+  s.value = *v;
+  return s;
+}
+
+double or_nan(const std::optional<double>& v) {
+  return v ? *v : kNaN;
+}
+
+}  // namespace
+
+std::vector<PromSample> parse_prometheus(std::string_view text) {
+  std::vector<PromSample> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    auto end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(at, end - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty() && line.front() != '#')
+      if (auto s = parse_line(line)) out.push_back(std::move(*s));
+    at = end + 1;
+  }
+  return out;
+}
+
+std::optional<double> Scrape::value(std::string_view name, std::string_view label,
+                                    std::string_view label_value) const {
+  for (const auto& s : samples_) {
+    if (s.name != name) continue;
+    if (!label.empty()) {
+      const auto it = s.labels.find(std::string(label));
+      if (it == s.labels.end() || it->second != label_value) continue;
+    }
+    return s.value;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<double, double>> Scrape::buckets(std::string_view histogram) const {
+  const std::string name = std::string(histogram) + "_bucket";
+  std::vector<std::pair<double, double>> out;
+  for (const auto& s : samples_) {
+    if (s.name != name) continue;
+    const auto le = s.labels.find("le");
+    if (le == s.labels.end()) continue;
+    if (const auto bound = parse_value(le->second)) out.emplace_back(*bound, s.value);
+  }
+  return out;
+}
+
+LoopWindow loop_window(const Scrape& before, const Scrape& after) {
+  LoopWindow w{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
+  const auto b0 = before.buckets("offload_loop_lag_seconds");
+  const auto b1 = after.buckets("offload_loop_lag_seconds");
+  const double all_time_max = or_nan(after.value("offload_loop_lag_max_seconds"));
+  if (!b1.empty() && b0.size() == b1.size()) {
+    std::vector<double> delta(b1.size());
+    for (std::size_t i = 0; i < b1.size(); ++i) delta[i] = b1[i].second - b0[i].second;
+    const double total = delta.back();
+    auto bound_for = [&](double rank) {
+      for (std::size_t i = 0; i < delta.size(); ++i) {
+        if (delta[i] >= rank) {
+          double bound = b1[i].first;
+          if (!std::isnan(all_time_max) && (std::isinf(bound) || all_time_max < bound))
+            bound = all_time_max;
+          return std::isinf(bound) ? kNaN : bound * 1000.0;
+        }
+      }
+      return kNaN;
+    };
+    if (total > 0) {
+      w.lag_p50_ms = bound_for(std::ceil(0.50 * total - 1e-9));
+      w.lag_p99_ms = bound_for(std::ceil(0.99 * total - 1e-9));
+      w.lag_max_ms = bound_for(total);
+    }
+  }
+  const auto idle0 = before.value("offload_loop_idle_seconds_total");
+  const auto idle1 = after.value("offload_loop_idle_seconds_total");
+  const auto up0 = before.value("offload_uptime_seconds");
+  const auto up1 = after.value("offload_uptime_seconds");
+  if (idle0 && idle1 && up0 && up1 && *up1 > *up0)
+    w.utilisation = std::clamp(1.0 - (*idle1 - *idle0) / (*up1 - *up0), 0.0, 1.0);
+  w.jobs_queued = or_nan(after.value("offload_jobs_queued"));
+  w.jobs_running = or_nan(after.value("offload_jobs_running"));
+  w.workers_alive = or_nan(after.value("offload_workers_alive"));
+  w.workers_restarted = or_nan(after.value("offload_workers_restarted_total"));
+  w.jobs_rejected = or_nan(after.value("offload_jobs_rejected_total"));
+  return w;
+}
+
+}  // namespace bench

@@ -1,0 +1,49 @@
+// Reading the server's GET /metrics (Prometheus text format 0.0.4) and turning two scrapes
+// into one window's figures: loop lag percentiles from the histogram's bucket deltas,
+// loop utilisation from the idle-time counter, and the pool gauges.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace bench {
+
+struct PromSample {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  double value = 0;
+};
+
+std::vector<PromSample> parse_prometheus(std::string_view text);
+
+class Scrape {
+ public:
+  Scrape() = default;
+  explicit Scrape(std::vector<PromSample> samples) : samples_(std::move(samples)) {}
+  bool empty() const { return samples_.empty(); }
+  // The first sample with this name (and label value, if given).
+  std::optional<double> value(std::string_view name, std::string_view label = {},
+                              std::string_view label_value = {}) const;
+  // A histogram's cumulative buckets as (upper bound, count), in order; +Inf is infinity.
+  std::vector<std::pair<double, double>> buckets(std::string_view histogram) const;
+
+ private:
+  std::vector<PromSample> samples_;
+};
+
+struct LoopWindow {  // NaN where the server does not expose the figure
+  double lag_p50_ms, lag_p99_ms, lag_max_ms;
+  double utilisation;
+  double jobs_queued, jobs_running, workers_alive;
+  double workers_restarted, jobs_rejected;  // counters since the server started
+};
+
+// The window between two scrapes of the same server. Lag figures are upper bounds: the
+// bound of the bucket the percentile falls in, capped by the server's all-time maximum.
+LoopWindow loop_window(const Scrape& before, const Scrape& after);
+
+}  // namespace bench

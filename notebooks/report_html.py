@@ -1,0 +1,135 @@
+"""report.html: one self-contained page (images inlined as data: URIs, no scripts, no network)
+with the run's parameters and machine, the summary table, the figures and any notes.
+"""
+import base64
+import html
+import json
+from pathlib import Path
+
+from figures import HOW_TO_READ
+from results_folder import human_bytes
+from summary_table import fmt_cell, overview
+
+CSS = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
+       max-width: 1240px; margin: 1.5em auto; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.1em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
+.sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; font-size: 13px; margin: 0.5em 0; }
+th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: right; }
+th { background: #f3f3f3; } td.t, th.t { text-align: left; white-space: nowrap; }
+td.na { color: #a00; }
+.kv td:first-child { text-align: left; font-weight: 600; background: #fafafa; }
+.kv td { text-align: left; }
+figure { margin: 1em 0 2em; } figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { color: #333; max-width: 1100px; }
+.note { background: #fff6e0; border-left: 4px solid #e0a000; padding: 0.4em 0.8em; margin: 0.4em 0; }
+.missing { background: #fbeaea; border-left: 4px solid #c00; padding: 0.4em 0.8em; }
+.scroll { overflow-x: auto; }
+"""
+
+
+def esc(v):
+    return html.escape(str(v), quote=True)
+
+
+def data_uri(png_path):
+    return "data:image/png;base64," + base64.b64encode(Path(png_path).read_bytes()).decode()
+
+
+def kv_table(pairs):
+    rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in pairs)
+    return f'<table class="kv">{rows}</table>'
+
+
+def value_text(v):
+    if isinstance(v, bool):  # as the JSON says it, not Python's True/False
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v)
+    return "" if v is None else v
+
+
+def summary_html(res):
+    df = overview(res)
+    if df.empty:
+        return '<p class="missing">No summary table: summary.csv is missing or empty.</p>'
+    df = df.drop(columns=["line"])
+    text = {"configuration", "error classes"}
+    head = "".join(f'<th class="{"t" if c in text else ""}">{esc(c)}</th>' for c in df.columns)
+    body = []
+    for _, r in df.iterrows():
+        cells = []
+        for c in df.columns:
+            v = r[c]
+            if c == "payload (bytes)" and fmt_cell(v) != "n/a":
+                s = human_bytes(v)
+            else:
+                s = fmt_cell(v) if not (c == "error classes" and v == "") else ""
+            cls = "t" if c in text else ("na" if s == "n/a" else "")
+            cells.append(f'<td class="{cls}">{esc(s)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="scroll"><table><tr>{head}</tr>{"".join(body)}</table></div>'
+            '<p class="sub">Loaded = heavy + probe phase; unloaded = probe-only phase. '
+            "n/a: not measured, or too few samples for that percentile. The 95% CI is the "
+            "percentile's confidence interval from order statistics.</p>")
+
+
+def full_summary_html(res):
+    s = res.summary
+    if s is None or s.empty:
+        return ""
+    table = s.to_html(index=False, na_rep="", border=0, float_format=lambda x: f"{x:.4g}")
+    return ("<details><summary>All rows of summary.csv (configuration × repeat × phase × "
+            f"stream)</summary><div class=\"scroll\">{table}</div></details>")
+
+
+def write_report(res, rendered, out_dir, title="offload-lab: responsiveness vs load"):
+    """Writes out_dir/report.html; `rendered` is [(name, png path or None, note)]."""
+    meta = res.meta
+    machine = meta.get("machine") or {}
+    versions = meta.get("versions") or {}
+    params = meta.get("params") or {}
+    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+             f"<title>{esc(title)} — {esc(res.run_id)}</title><style>{CSS}</style></head><body>",
+             f"<h1>{esc(title)}</h1>",
+             f'<p class="sub">run <b>{esc(res.run_id)}</b> · {esc(res.date())} · '
+             f"{esc(res.machine_line())} · status {esc(meta.get('status', 'unknown'))}</p>",
+             "<p>Where should a server run its CPU-heavy work so its cheap requests stay fast? "
+             "Each configuration's server ran phases idle → /hi probe only → heavy only → "
+             "heavy + probe → idle. The heavy stream asks <code>GET /</code> (the job); the "
+             "probe asks <code>GET /hi</code> at a fixed rate and measures latency from the "
+             "intended send time.</p>"]
+    if res.notes:
+        parts.append("<h2>Notes on this run</h2>")
+        parts += [f'<p class="note">{esc(n)}</p>' for n in res.notes]
+    parts.append("<h2>Summary</h2>")
+    parts.append(summary_html(res))
+    parts.append("<h2>Figures</h2>")
+    for name, png, note in rendered:
+        if png is None:
+            parts.append(f'<p class="missing">Figure “{esc(name)}” left out: {esc(note)}.</p>')
+            continue
+        parts.append(f'<figure id="{esc(name)}"><img src="{data_uri(png)}" '
+                     f'alt="{esc(name.replace("_", " "))}" width="100%">'
+                     f"<figcaption>{esc(HOW_TO_READ.get(name, ''))}</figcaption></figure>")
+    parts.append("<h2>Parameters</h2>")
+    parts.append(kv_table([(k, value_text(v)) for k, v in params.items()]) if params
+                 else "<p>none recorded</p>")
+    if meta.get("command"):
+        cmd = meta["command"]
+        parts.append(f"<p>command: <code>{esc(' '.join(cmd) if isinstance(cmd, list) else cmd)}"
+                     "</code></p>")
+    parts.append("<h2>Machine and versions</h2>")
+    pairs = [(f"machine.{k}", value_text(v)) for k, v in machine.items()]
+    pairs += [(f"versions.{k}", value_text(v)) for k, v in versions.items()]
+    pairs += [(k, meta[k]) for k in ("git_rev", "started", "ended", "status") if k in meta]
+    parts.append(kv_table(pairs) if pairs else "<p>not recorded (no meta.json)</p>")
+    parts.append(full_summary_html(res))
+    parts.append(f'<p class="sub">Made by notebooks/offload_graphs.py from {esc(res.path)}.</p>'
+                 "</body></html>")
+    out = Path(out_dir) / "report.html"
+    out.write_text("\n".join(parts), encoding="utf-8")
+    return out

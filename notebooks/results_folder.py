@@ -1,0 +1,323 @@
+"""Reads one `results/<run-id>/` folder (harness/RESULTS.md) into pandas, tolerantly.
+
+A run may be interrupted, an older harness may lack a file or a column: whatever is missing
+becomes a note for the report rather than an exception, so the graphs show what was measured.
+Only a folder with neither meta.json nor summary.csv is refused (NotAResultsFolder).
+"""
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+KEY_COLUMNS = ["config", "strategy", "workload", "fib", "payload_bytes", "workers", "repeat",
+               "phase"]
+PHASES = ["idle-before", "probe-only", "heavy-only", "heavy+probe", "idle-after"]
+PHASE_LABELS = {"idle-before": "idle (before)", "probe-only": "probe only",
+                "heavy-only": "heavy only", "heavy+probe": "heavy + probe",
+                "idle-after": "idle (after)"}
+# Columns each file is expected to hold beyond the key columns (RESULTS.md).
+EXPECTED = {
+    "summary": ["stream", "phase_start_s", "phase_end_s", "duration_s", "count", "errors",
+                "error_classes", "rate_rps", "mean_ms", "p50_ms", "p50_lo_ms", "p50_hi_ms",
+                "p90_ms", "p95_ms", "p99_ms", "p99_lo_ms", "p99_hi_ms", "p999_ms", "max_ms",
+                "lateness_p99_ms", "job_cost_ms"],
+    "series": ["stream", "t_s", "window_s", "completed", "errors", "rate_rps", "p50_ms",
+               "p99_ms", "max_ms"],
+    "resources": ["t_s", "pid", "role", "rss_kb", "cpu_pct", "threads"],
+    "metrics": ["t_s", "loop_lag_p50_ms", "loop_lag_p99_ms", "loop_lag_max_ms",
+                "loop_utilisation", "jobs_queued", "jobs_running", "workers_alive",
+                "workers_restarted", "jobs_rejected"],
+}
+# Configuration columns that describe a line in a plot, besides any extra knob columns a
+# later harness adds (issue 7: worker nice, policy, ...). Load columns are the x axis instead.
+LINE_COLUMNS = ["strategy", "workload", "workers"]
+LOAD_COLUMNS = ["fib", "payload_bytes"]
+TEXT_COLUMNS = ["config", "strategy", "workload", "phase", "stream", "role", "error_classes"]
+# Two-sided 95% Student t quantiles by degrees of freedom; 1.96 past the table. A table
+# rather than scipy, which `make deps` does not install.
+_T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+
+
+class NotAResultsFolder(Exception):
+    """The path is not a folder written by `offload-bench experiment`."""
+
+
+def t95(dof):
+    return _T95[dof - 1] if 1 <= dof <= len(_T95) else 1.96
+
+
+def mean_ci(values):
+    """Mean and half-width of its 95% confidence interval (NaN below 2 values)."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    n = len(v)
+    if n == 0:
+        return math.nan, math.nan, 0
+    if n == 1:
+        return float(v.iloc[0]), math.nan, 1
+    return float(v.mean()), t95(n - 1) * float(v.std(ddof=1)) / math.sqrt(n), n
+
+
+class Results:
+    """One results folder: meta (dict), summary/series/resources/metrics (DataFrame or None)."""
+
+    def __init__(self, path):
+        given = Path(path)
+        self.path = given.resolve()
+        if not self.path.is_dir():
+            raise NotAResultsFolder(f"{given}: no such folder (expected results/<run-id>/ "
+                                    "written by `offload-bench experiment`)")
+        if not (self.path / "meta.json").is_file() and not (self.path / "summary.csv").is_file():
+            raise NotAResultsFolder(f"{given}: not a results folder: it holds neither meta.json "
+                                    "nor summary.csv (see harness/RESULTS.md)")
+        self.notes = []
+        self._lines_by_config = None  # config -> plotted line's label, built on first use
+        self.meta = self._read_meta()
+        self.summary = self._read_csv("summary")
+        self.series = self._read_csv("series")
+        self.resources = self._read_csv("resources")
+        self.metrics = self._read_csv("metrics")
+        status = self.meta.get("status")
+        if status and status != "complete":
+            self.notes.append(f"The run's status is '{status}': the files hold only what was "
+                              "measured before it stopped.")
+        self._note_empty_percentiles()
+
+    # ---- reading -------------------------------------------------------------------------
+    def _read_meta(self):
+        f = self.path / "meta.json"
+        if not f.is_file():
+            self.notes.append("meta.json is missing: no parameters or machine to show.")
+            return {}
+        try:
+            meta = json.loads(f.read_text())
+            if not isinstance(meta, dict):
+                raise ValueError("not a JSON object")
+            return meta
+        except (ValueError, OSError) as e:
+            self.notes.append(f"meta.json could not be read ({e}): ignored.")
+            return {}
+
+    def _read_csv(self, name):
+        f = self.path / f"{name}.csv"
+        if not f.is_file():
+            self.notes.append(f"{name}.csv is missing: the plots that need it are left out.")
+            return None
+        try:
+            df = pd.read_csv(f, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=True)
+        except pd.errors.EmptyDataError:
+            self.notes.append(f"{name}.csv is empty: the plots that need it are left out.")
+            return None
+        except (pd.errors.ParserError, UnicodeDecodeError, OSError) as e:
+            self.notes.append(f"{name}.csv could not be parsed ({e}): left out.")
+            return None
+        missing = [c for c in KEY_COLUMNS + EXPECTED[name] if c not in df.columns]
+        if missing:
+            self.notes.append(f"{name}.csv lacks column(s) {', '.join(missing)}: "
+                              "what depends on them is left out.")
+        for c in df.columns:
+            if c not in TEXT_COLUMNS and df[c].dtype == object:
+                df[c] = pd.to_numeric(df[c], errors="coerce")
+        for c in ("config", "strategy", "workload", "phase", "stream", "role"):
+            if c in df.columns:
+                df[c] = df[c].fillna("")
+        if df.empty:
+            self.notes.append(f"{name}.csv has a header but no rows.")
+        return df
+
+    def _note_empty_percentiles(self):
+        s = self.summary
+        if s is None or "stream" not in s.columns:
+            return
+        streams = s[s["stream"].isin(["heavy", "probe"])]
+        names = {"p50_ms": "p50", "p99_ms": "p99", "p999_ms": "p99.9",
+                 "p99_hi_ms": "upper bounds of a p99's CI"}
+        cols = [c for c in names if c in s.columns]
+        empty = {c: int(streams[c].isna().sum()) for c in cols}
+        if any(empty.values()):
+            parts = ", ".join(f"{n} {names[c]}" for c, n in empty.items() if n)
+            self.notes.append(f"Percentiles left empty by the harness (too few samples): {parts}."
+                              " The figures show them as gaps (an open CI as ↑), the tables as"
+                              " 'n/a'; never as zero.")
+
+    # ---- facts -----------------------------------------------------------------------------
+    @property
+    def run_id(self):
+        return self.meta.get("run_id") or self.path.name
+
+    def has(self, table, *columns):
+        df = getattr(self, table)
+        return df is not None and not df.empty and all(c in df.columns for c in columns)
+
+    def machine_line(self):
+        m = self.meta.get("machine") or {}
+        parts = []
+        if m.get("model"):
+            parts.append(str(m["model"]))
+        if m.get("cores"):
+            parts.append(f"{m['cores']} cores")
+        if m.get("mem_total_kb"):
+            parts.append(f"{float(m['mem_total_kb']) / 1048576:.1f} GiB RAM")
+        if m.get("kernel"):  # the harness writes "Linux 6.1.0-..."; older files the bare release
+            k = str(m["kernel"])
+            parts.append(k if k.lower().startswith("linux") else f"Linux {k}")
+        return ", ".join(parts) or "machine unknown"
+
+    def date(self):
+        started = str(self.meta.get("started") or "")
+        return started.replace("T", " ").replace("Z", " UTC") or "date unknown"
+
+    def footer(self):
+        rev = self.meta.get("git_rev") or (self.meta.get("versions") or {}).get("offload_lab")
+        status = self.meta.get("status")
+        extra = f" · status {status}" if status and status != "complete" else ""
+        return (f"run {self.run_id} · {self.date()} · {self.machine_line()}"
+                + (f" · offload-lab {str(rev)[:12]}" if rev else "") + extra)
+
+    def knob_columns(self):
+        """Columns that tell one plotted line from another: strategy, workload, workers and
+        any extra per-configuration column a later harness writes (constant per config)."""
+        s = self.summary
+        if s is None:
+            return []
+        known = set(KEY_COLUMNS) | set(EXPECTED["summary"])
+        cols = [c for c in LINE_COLUMNS if c in s.columns]
+        if "config" in s.columns:
+            for c in s.columns:
+                if c in known or c.lower().startswith("slo"):
+                    continue
+                if s.groupby("config")[c].nunique(dropna=False).max() <= 1:
+                    cols.append(c)
+        return cols
+
+    def line_columns(self):
+        """The knob columns that vary within one strategy in this run (the rest need no label:
+        inline's one worker beside the pools' two is the strategy, not a knob)."""
+        s = self.summary
+        cols = self.knob_columns()
+        if "strategy" not in cols:
+            return [c for c in cols if s[c].nunique(dropna=False) > 1]
+        varying = [c for c in cols if c != "strategy" and
+                   s.groupby("strategy")[c].nunique(dropna=False).max() > 1]
+        return ["strategy"] + varying
+
+    def line_label(self, row):
+        parts = []
+        for c in self.line_columns():
+            v = row[c]
+            if c == "strategy":
+                parts.insert(0, str(v))
+            elif c == "workload":
+                parts.append(str(v))
+            elif isinstance(v, float) and not math.isnan(v) and v == int(v):
+                parts.append(f"{c}={int(v)}")
+            else:
+                parts.append(f"{c}={v}")
+        return " ".join(parts) or "all"
+
+    def with_lines(self, df):
+        """df plus a `line` column naming its plotted line (e.g. 'thread workers=4')."""
+        df = df.copy()
+        if self._lines_by_config is None:
+            s, cols = self.summary, self.line_columns()
+            if s is None or "config" not in s.columns or not cols:
+                self._lines_by_config = {}
+            else:
+                first = s.drop_duplicates("config")
+                self._lines_by_config = {r["config"]: self.line_label(r)
+                                         for _, r in first.iterrows()}
+        if "config" in df.columns and self._lines_by_config:
+            df["line"] = df["config"].map(self._lines_by_config).fillna("other")
+        else:
+            df["line"] = "all"
+        return df
+
+    def lines(self):
+        """The plotted lines in a stable order: by strategy as the project lists them."""
+        s = self.summary
+        if s is None or "strategy" not in s.columns:
+            return []
+        order = {"inline": 0, "thread": 1, "process": 2, "uvpool": 3}
+        df = self.with_lines(s).drop_duplicates("line")
+        df = df.assign(_o=df["strategy"].map(order).fillna(9)).sort_values(["_o", "line"])
+        return list(df["line"])
+
+    def load_axes(self):
+        """(column, label, log-scale) for each load axis present: FIB, payload, job cost."""
+        s = self.summary
+        axes = []
+        if s is None:
+            return axes
+        if "fib" in s.columns and s["fib"].notna().any():
+            axes.append(("fib", "load: FIB (N of fib(N))", False))
+        if "payload_bytes" in s.columns and s["payload_bytes"].notna().any():
+            axes.append(("payload_bytes", "load: gpg payload size",
+                         spans_decades(s["payload_bytes"])))
+        if "job_cost_ms" in s.columns and s["job_cost_ms"].notna().any():
+            axes.append(("job_cost_ms", "load: job cost (ms per job, one connection)",
+                         spans_decades(s["job_cost_ms"])))
+        return axes
+
+    def phase_spans(self, config, repeat):
+        """[(phase, start_s, end_s)] for one configuration's server run, from summary.csv."""
+        s = self.summary
+        if s is None or not {"phase_start_s", "phase_end_s"} <= set(s.columns):
+            return []
+        rows = s[(s["config"] == config) & (s["repeat"] == repeat)]
+        spans = rows.groupby("phase", sort=False).agg(start=("phase_start_s", "min"),
+                                                      end=("phase_end_s", "max"))
+        out = [(p, float(r.start), float(r.end)) for p, r in spans.iterrows()
+               if np.isfinite(r.start) and np.isfinite(r.end)]
+        return sorted(out, key=lambda x: x[1])
+
+    def representative_configs(self):
+        """One (line, config, repeat) per line for the over-time plots: the heaviest load
+        point (largest job cost, else largest FIB / payload), first repeat."""
+        s = self.summary
+        if s is None or "config" not in s.columns:
+            return []
+        df = self.with_lines(s)
+        out = []
+        for line in self.lines():
+            sub = df[df["line"] == line]
+            for c in ("job_cost_ms", "fib", "payload_bytes"):
+                if c in sub.columns and sub[c].notna().any():
+                    sub = sub.sort_values(c, ascending=False, kind="stable")
+                    break
+            config = sub["config"].iloc[0]
+            reps = df[df["config"] == config]["repeat"] if "repeat" in df.columns else []
+            repeat = int(reps.min()) if len(reps) and pd.notna(reps.min()) else 1
+            out.append((line, config, repeat))
+        return out
+
+    def load_text(self, config):
+        """'FIB=30, job 4.2 ms' for one configuration."""
+        s = self.summary
+        row = s[s["config"] == config].iloc[0]
+        parts = []
+        if "fib" in row and pd.notna(row["fib"]):
+            parts.append(f"FIB={int(row['fib'])}")
+        if "payload_bytes" in row and pd.notna(row["payload_bytes"]):
+            parts.append(f"payload {human_bytes(row['payload_bytes'])}")
+        if "job_cost_ms" in row and pd.notna(row["job_cost_ms"]):
+            parts.append(f"job {row['job_cost_ms']:.3g} ms")
+        return ", ".join(parts)
+
+
+def spans_decades(values, ratio=4):
+    """Whether values spread enough (largest / smallest > ratio) to want a log axis."""
+    v = pd.to_numeric(values, errors="coerce")
+    v = v[v > 0]
+    return bool(len(v)) and float(v.max() / v.min()) > ratio
+
+
+def human_bytes(n):
+    n = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if n == int(n) else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"

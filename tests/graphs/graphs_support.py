@@ -1,0 +1,40 @@
+"""Shared helpers of the graph tests: paths, a temp copy of a results folder, PNG sizes."""
+import os
+import shutil
+import struct
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+FIXTURE = HERE / "fixture"
+sys.path.insert(0, str(NOTEBOOKS))
+sys.path.insert(0, str(HERE))
+# Tests never write into the repository: no bytecode caches next to the modules.
+sys.dont_write_bytecode = True
+os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+
+
+def temp_dir(test, prefix="graphs-"):
+    """A fresh directory removed when the test ends."""
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    test.addCleanup(shutil.rmtree, d, True)
+    return d
+
+
+def copy_fixture(test, src=FIXTURE):
+    """A writable copy of a results folder (rendering writes into it)."""
+    dst = temp_dir(test) / "run"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("README*", "*.png", "report.html"))
+    return dst
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk; raises if the file is not a PNG."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        raise AssertionError(f"{path} is not a PNG")
+    return struct.unpack(">II", head[16:24])

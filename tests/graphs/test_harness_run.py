@@ -1,0 +1,66 @@
+"""The graphs against the live harness: a very short real `offload-bench experiment` run
+(three strategies, one small FIB, 1 s phases) into a temp dir, then every figure and the
+report from it. Catches any drift between harness/RESULTS.md, the harness and the graphs.
+
+    /usr/bin/python3 tests/graphs/test_harness_run.py PATH/TO/offload-bench
+"""
+import os
+import signal
+import subprocess
+import sys
+import unittest
+
+from graphs_support import temp_dir
+
+import offload_graphs as og
+
+BENCH = None  # set from argv
+
+
+def run_bounded(cmd, timeout):
+    """Runs cmd; past the timeout it gets SIGINT first, which the harness answers by stopping
+    the servers it started (a SIGKILL would orphan them), and SIGKILL only if that fails."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        err += f"\n(test: killed after {timeout} s)"
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+class HarnessRun(unittest.TestCase):
+    def test_short_real_run_renders_every_figure_without_notes(self):
+        results = temp_dir(self, "graphs-harness-")
+        cmd = [BENCH, "experiment", "--strategies", "inline,thread,process", "--fib", "22",
+               "--phase", "1", "--idle", "0.3", "--calibrate", "0.3", "--probe-rate", "200",
+               "--heavy-conns", "2", "--results", str(results), "--label", "graphs-test",
+               "--quiet"]
+        p = run_bounded(cmd, timeout=100)
+        self.assertEqual(p.returncode, 0, f"{' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
+        runs = [d for d in results.iterdir() if d.is_dir() and not d.is_symlink()]
+        self.assertEqual(len(runs), 1, runs)
+        self.assertTrue((results / "latest").is_symlink())
+        res = og.load(results / "latest")
+        # Every file and column the graphs read is there; the only acceptable note is about
+        # percentiles a 1 s phase has too few samples for.
+        notes = [n for n in res.notes if not n.startswith("Percentiles left empty")]
+        self.assertEqual(notes, [])
+        self.assertEqual(set(res.summary["strategy"]), {"inline", "thread", "process"})
+        report, rendered = og.render(res, temp_dir(self))
+        left_out = {name: note for name, png, note in rendered if png is None}
+        self.assertEqual(left_out, {})
+        self.assertGreater(report.stat().st_size, 50_000)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or not os.access(sys.argv[1], os.X_OK):
+        print(f"usage: {sys.argv[0]} PATH/TO/offload-bench", file=sys.stderr)
+        raise SystemExit(2)
+    BENCH = sys.argv.pop(1)
+    unittest.main(verbosity=2)

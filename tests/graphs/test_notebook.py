@@ -1,0 +1,43 @@
+"""notebooks/responsiveness.ipynb runs top to bottom headless on the fixture, shows every
+figure, and is stored without outputs."""
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+from graphs_support import NOTEBOOKS, copy_fixture, temp_dir
+
+import offload_graphs as og
+
+NOTEBOOK = NOTEBOOKS / "responsiveness.ipynb"
+
+
+class Notebook(unittest.TestCase):
+    def test_stored_without_outputs(self):
+        nb = json.loads(NOTEBOOK.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                self.assertEqual(cell.get("outputs"), [], "clear the notebook's outputs")
+                self.assertIsNone(cell.get("execution_count"))
+
+    def test_executes_headless_and_shows_every_figure(self):
+        run, out = copy_fixture(self), temp_dir(self)
+        env = {**os.environ, "OFFLOAD_RESULTS": str(run), "PYTHONDONTWRITEBYTECODE": "1",
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_RUNTIME_DIR": str(out / "rt")}
+        p = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
+                            str(NOTEBOOK), "--output-dir", str(out), "--output", "executed.ipynb",
+                            "--ExecutePreprocessor.timeout=120"],
+                           capture_output=True, text=True, timeout=150, env=env, cwd=NOTEBOOKS)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        nb = json.loads((out / "executed.ipynb").read_text())
+        outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+        self.assertFalse([o for o in outputs if o["output_type"] == "error"])
+        images = [o for o in outputs if "image/png" in o.get("data", {})]
+        self.assertEqual(len(images), len(og.PLOT_NAMES))
+        text = "".join("".join(o.get("text", "")) for o in outputs)
+        self.assertIn(f"results folder: {run}", text)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,77 @@
+"""Every plot and the report render from the fixture (a real harness run), through the
+CLI and through `make graph`, at the expected pixel sizes."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+from graphs_support import FIXTURE, NOTEBOOKS, ROOT, copy_fixture, png_size, temp_dir
+
+import offload_graphs as og
+
+CLI = [sys.executable, str(NOTEBOOKS / "offload_graphs.py")]
+
+
+def run_cli(*args):
+    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def expected_px(name):
+    w, h = og.SIZES[name]
+    return round(w * og.DPI), round(h * og.DPI)
+
+
+class RenderFixture(unittest.TestCase):
+    """Every figure and the report from the committed real-run fixture."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not (FIXTURE / "summary.csv").is_file():
+            raise AssertionError(f"fixture missing: {FIXTURE}")
+
+    def test_cli_writes_every_png_of_the_expected_size_and_the_report(self):
+        run, out = copy_fixture(self), temp_dir(self)
+        before = sorted(x.name for x in run.iterdir())
+        p = run_cli(run, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(x.name for x in run.iterdir()), before, "--out wrote into RESULTS")
+        report = out / "report.html"
+        self.assertEqual(p.stdout.strip(), str(report))
+        for name in og.PLOT_NAMES:
+            png = out / f"{name}.png"
+            self.assertTrue(png.is_file(), f"{name}.png not written; stderr: {p.stderr}")
+            self.assertGreater(png.stat().st_size, 10_000, f"{name}.png is nearly empty")
+            self.assertEqual(png_size(png), expected_px(name), name)
+        html = report.read_text()
+        self.assertEqual(html.count('src="data:image/png;base64,'), len(og.PLOT_NAMES))
+        self.assertNotIn("left out", html)
+        meta = json.loads((run / "meta.json").read_text())
+        self.assertIn(str(meta["run_id"]), html)
+        for cfg in meta.get("configs", []):
+            self.assertIn(cfg["config"], html)
+
+    def test_make_graph_renders_the_given_folder(self):
+        if not shutil.which("make"):
+            self.skipTest("make not installed")
+        run = copy_fixture(self)
+        # A clean make environment: under `make test` the parent's jobserver flags would leak.
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+        p = subprocess.run(["make", "-s", "-C", str(ROOT), "graph", f"RESULTS={run}"],
+                           capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertTrue(p.stdout.strip().endswith(str(run / "report.html")), p.stdout)
+        self.assertTrue((run / "responsiveness_vs_load.png").is_file())
+
+    def test_overview_has_one_row_per_configuration_and_repeat(self):
+        res = og.load(FIXTURE)
+        table = og.overview(res)
+        keys = res.summary[["config", "repeat"]].drop_duplicates()
+        self.assertEqual(len(table), len(keys))
+        self.assertTrue(table["heavy req/s (heavy only)"].notna().all())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
