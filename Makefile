@@ -67,7 +67,7 @@ TSAN_TESTS ?= thread|Mailbox|Wire|RequestParser|Config
 test-tsan: deps
 	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DOFFLOAD_SANITIZE=thread $(CMAKE_FLAGS)
 	cmake --build $(BUILD)-tsan -j$(JOBS) --target offload-server unit_tests server_tests hardening_tests
-	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	  ctest --test-dir $(BUILD)-tsan --output-on-failure -j$(JOBS) --timeout 300 -R '$(TSAN_TESTS)'
 
 # libFuzzer on the HTTP request path (parser + router, no network), FUZZ_SECONDS long.

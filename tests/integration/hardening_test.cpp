@@ -351,10 +351,11 @@ INSTANTIATE_TEST_SUITE_P(Pools, JobTimeout, ::testing::Values("thread", "process
                          [](const auto& info) { return info.param; });
 
 TEST_P(JobTimeout, SlowJobGets504AndTheServerGoesOn) {
-  auto server = start(GetParam(), {"--job-timeout", "0.2", "--max-n", "60"});
+  auto server = start(GetParam(), {"--job-timeout", "0.5", "--max-n", "60"});
   const int port = server->port();
-  // fib(41) runs far longer than 0.2 s here but ends within seconds (a thread cannot be stopped).
-  const auto r = roundtrip(port, get(GetParam() == "process" ? "/?n=55" : "/?n=41"), 20s);
+  // fib(43) runs well past 0.5 s even on a fast machine, yet ends within seconds (a thread
+  // cannot be stopped; the process strategy kills its worker, so any size will do).
+  const auto r = roundtrip(port, get(GetParam() == "process" ? "/?n=55" : "/?n=43"), 20s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 504);
   EXPECT_NE(r->body.find("job timeout"), std::string::npos) << r->body;
