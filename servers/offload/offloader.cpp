@@ -3,6 +3,13 @@
 
 namespace offload {
 
+JobOutcome timed_out_outcome(std::uint64_t job_timeout_ms) {
+  return {
+      JobStatus::timed_out,
+      {false, "job took longer than the job timeout (" + std::to_string(job_timeout_ms) + " ms)", 0,
+       0}};
+}
+
 std::unique_ptr<Offloader> make_offloader(uv_loop_t* loop, const PoolConfig& config) {
   if (config.strategy == "thread") return make_thread_offloader(loop, config);
   if (config.strategy == "process") return make_process_offloader(loop, config);

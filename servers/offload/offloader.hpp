@@ -28,6 +28,9 @@ struct JobOutcome {
   workloads::Result result;  // for lost / cancelled: !ok and a one-line reason in text
 };
 
+// The outcome of a job answered because it passed PoolConfig::job_timeout_ms.
+JobOutcome timed_out_outcome(std::uint64_t job_timeout_ms);
+
 // Runs on the loop thread, exactly once per accepted job.
 using Done = std::function<void(JobOutcome)>;
 

@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "offloader.hpp"
+#include "ticker.hpp"
 #include "wire.hpp"
 
 namespace bp = boost::process;
@@ -47,24 +48,11 @@ class ProcessPool final : public Offloader {
     reap_timer_->data = this;
     uv_timer_init(loop_, respawn_timer_);
     respawn_timer_->data = this;
-    if (config_.job_timeout_ms > 0) {
-      deadline_timer_ = new uv_timer_t;
-      uv_timer_init(loop_, deadline_timer_);
-      deadline_timer_->data = this;
-      uv_unref(reinterpret_cast<uv_handle_t*>(deadline_timer_));
-      uv_timer_start(
-          deadline_timer_, [](uv_timer_t* t) { static_cast<ProcessPool*>(t->data)->expire(); },
-          kDeadlineCheckMs, kDeadlineCheckMs);
-    }
+    if (config_.job_timeout_ms > 0)
+      deadline_ticker_.start(loop_, kDeadlineCheckMs, [this] { expire(); });
     if (max_workers() > min_workers()) {
-      idle_timer_ = new uv_timer_t;
-      uv_timer_init(loop_, idle_timer_);
-      idle_timer_->data = this;
-      uv_unref(reinterpret_cast<uv_handle_t*>(idle_timer_));
       const std::uint64_t every = std::max<std::uint64_t>(config_.worker_idle_timeout_ms / 4, 10);
-      uv_timer_start(
-          idle_timer_, [](uv_timer_t* t) { static_cast<ProcessPool*>(t->data)->shrink(); }, every,
-          every);
+      idle_ticker_.start(loop_, every, [this] { shrink(); });
     }
     fill();
   }
@@ -438,12 +426,7 @@ class ProcessPool final : public Offloader {
       kill(w.pid, SIGKILL);  // its EOF retires it and starts a replacement
     }
     timed_out_ += late.size();
-    for (auto& done : late)
-      done({JobStatus::timed_out,
-            {false,
-             "job took longer than the job timeout (" + std::to_string(config_.job_timeout_ms) +
-                 " ms)",
-             0}});
+    for (auto& done : late) done(timed_out_outcome(config_.job_timeout_ms));
   }
 
   void close_stdin(Worker& w) {
@@ -504,12 +487,8 @@ class ProcessPool final : public Offloader {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     uv_close(reinterpret_cast<uv_handle_t*>(respawn_timer_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    for (uv_timer_t** timer : {&deadline_timer_, &idle_timer_}) {
-      if (*timer == nullptr) continue;
-      uv_close(reinterpret_cast<uv_handle_t*>(*timer),
-               [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-      *timer = nullptr;
-    }
+    deadline_ticker_.stop();
+    idle_ticker_.stop();
     auto stopped = std::move(stopped_);
     stopped_ = nullptr;
     stopped();
@@ -522,8 +501,8 @@ class ProcessPool final : public Offloader {
   std::vector<Reaping> reaping_;
   uv_timer_t* reap_timer_;
   uv_timer_t* respawn_timer_;
-  uv_timer_t* deadline_timer_ = nullptr;
-  uv_timer_t* idle_timer_ = nullptr;
+  Ticker deadline_ticker_;  // answers jobs past their deadline
+  Ticker idle_ticker_;      // retires workers idle past the idle timeout (elastic pool)
   std::uint64_t next_id_ = 0;
   std::uint64_t timed_out_ = 0;
   std::uint64_t recycled_ = 0;

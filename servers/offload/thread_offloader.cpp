@@ -12,6 +12,7 @@
 
 #include "mailbox.hpp"
 #include "offloader.hpp"
+#include "ticker.hpp"
 
 namespace offload {
 
@@ -79,20 +80,13 @@ class ThreadOffloader final : public Offloader {
             loop, [this](std::vector<Finished>& batch) { deliver(batch); })) {
     arena_.initialize();
     observer_.emplace(arena_, config_.worker_knobs);
-    if (config_.job_timeout_ms > 0) {
-      deadline_timer_ = new uv_timer_t;
-      uv_timer_init(loop_, deadline_timer_);
-      deadline_timer_->data = this;
-      uv_unref(reinterpret_cast<uv_handle_t*>(deadline_timer_));
-      uv_timer_start(
-          deadline_timer_, [](uv_timer_t* t) { static_cast<ThreadOffloader*>(t->data)->expire(); },
-          kDeadlineCheckMs, kDeadlineCheckMs);
-    }
+    if (config_.job_timeout_ms > 0)
+      deadline_ticker_.start(loop_, kDeadlineCheckMs, [this] { expire(); });
   }
 
   ~ThreadOffloader() override {
     shared_->mailbox.close();  // no delivery into a dead pool
-    close_timer();
+    deadline_ticker_.stop();
   }
 
   Admission submit(workloads::Job job, Done done) override {
@@ -179,12 +173,7 @@ class ThreadOffloader final : public Offloader {
         ++it;
       }
     }
-    for (auto& done : late)
-      done({JobStatus::timed_out,
-            {false,
-             "job took longer than the job timeout (" + std::to_string(config_.job_timeout_ms) +
-                 " ms)",
-             0}});
+    for (auto& done : late) done(timed_out_outcome(config_.job_timeout_ms));
   }
 
   // Closing the mailbox while a task may still post is safe (post checks under the lock),
@@ -192,17 +181,10 @@ class ThreadOffloader final : public Offloader {
   void maybe_stopped() {
     if (!stopping_ || !waiting_.empty() || abandoned_ != 0 || !stopped_) return;
     shared_->mailbox.close();
-    close_timer();
+    deadline_ticker_.stop();
     auto stopped = std::move(stopped_);
     stopped_ = nullptr;
     stopped();
-  }
-
-  void close_timer() {
-    if (deadline_timer_ == nullptr) return;
-    uv_close(reinterpret_cast<uv_handle_t*>(deadline_timer_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    deadline_timer_ = nullptr;
   }
 
   tbb::global_control parallelism_;
@@ -215,7 +197,7 @@ class ThreadOffloader final : public Offloader {
   std::size_t abandoned_ = 0;                           // timed out, task not yet ended
   std::uint64_t next_id_ = 0;
   std::uint64_t timed_out_ = 0;
-  uv_timer_t* deadline_timer_ = nullptr;
+  Ticker deadline_ticker_;  // answers jobs past their deadline
   bool stopping_ = false;
   std::function<void()> stopped_;
 };

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "offloader.hpp"
+#include "ticker.hpp"
 
 namespace offload {
 
@@ -23,18 +24,11 @@ class UvPoolOffloader final : public Offloader {
     if (std::getenv("UV_THREADPOOL_SIZE") == nullptr)
       setenv("UV_THREADPOOL_SIZE", std::to_string(config.workers).c_str(), 1);
     threads_ = static_cast<std::size_t>(std::atoi(std::getenv("UV_THREADPOOL_SIZE")));
-    if (config_.job_timeout_ms > 0) {
-      deadline_timer_ = new uv_timer_t;
-      uv_timer_init(loop_, deadline_timer_);
-      deadline_timer_->data = this;
-      uv_unref(reinterpret_cast<uv_handle_t*>(deadline_timer_));
-      uv_timer_start(
-          deadline_timer_, [](uv_timer_t* t) { static_cast<UvPoolOffloader*>(t->data)->expire(); },
-          kDeadlineCheckMs, kDeadlineCheckMs);
-    }
+    if (config_.job_timeout_ms > 0)
+      deadline_ticker_.start(loop_, kDeadlineCheckMs, [this] { expire(); });
   }
 
-  ~UvPoolOffloader() override { close_timer(); }
+  ~UvPoolOffloader() override { deadline_ticker_.stop(); }
 
   Admission submit(workloads::Job job, Done done) override {
     if (stopping_ || work_.size() >= threads_ + config_.max_queue) return Admission::full;
@@ -111,27 +105,16 @@ class UvPoolOffloader final : public Offloader {
       Done done = std::move(w.done);
       w.done = nullptr;
       ++timed_out_;
-      done({JobStatus::timed_out,
-            {false,
-             "job took longer than the job timeout (" + std::to_string(config_.job_timeout_ms) +
-                 " ms)",
-             0, 0}});
+      done(timed_out_outcome(config_.job_timeout_ms));
     }
   }
 
   void maybe_stopped() {
     if (!stopping_ || !work_.empty() || !stopped_) return;
-    close_timer();
+    deadline_ticker_.stop();
     auto stopped = std::move(stopped_);
     stopped_ = nullptr;
     stopped();
-  }
-
-  void close_timer() {
-    if (deadline_timer_ == nullptr) return;
-    uv_close(reinterpret_cast<uv_handle_t*>(deadline_timer_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    deadline_timer_ = nullptr;
   }
 
   uv_loop_t* loop_;
@@ -140,7 +123,7 @@ class UvPoolOffloader final : public Offloader {
   std::list<Work> work_;  // submitted, not yet finished (stable addresses for the requests)
   std::atomic<std::size_t> running_{0};
   std::uint64_t timed_out_ = 0;
-  uv_timer_t* deadline_timer_ = nullptr;
+  Ticker deadline_ticker_;  // answers jobs past their deadline
   bool stopping_ = false;
   std::function<void()> stopped_;
 };

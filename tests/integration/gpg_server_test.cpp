@@ -19,12 +19,10 @@
 namespace {
 
 using namespace std::chrono_literals;
+using testsupport::get_request;
+using testsupport::metric;
 using testsupport::roundtrip;
 using testsupport::ServerProcess;
-
-std::string get(const std::string& target) {
-  return "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
-}
 
 std::string expected_answer(std::size_t bytes) {
   return "decrypted " + std::to_string(bytes) +
@@ -72,11 +70,11 @@ TEST_P(GpgServer, RoundTripsConcurrencyCorruptionAndCleanShutdown) {
         << home;
   }
 
-  auto r = roundtrip(port, get("/"), 30s);
+  auto r = roundtrip(port, get_request("/"), 30s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, expected_answer(4096));
   for (std::size_t bytes : {std::size_t{4096}, std::size_t{65536}, std::size_t{1} << 20}) {
-    r = roundtrip(port, get("/?bytes=" + std::to_string(bytes)), 30s);
+    r = roundtrip(port, get_request("/?bytes=" + std::to_string(bytes)), 30s);
     ASSERT_TRUE(r) << bytes;
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(r->body, expected_answer(bytes));
@@ -86,24 +84,24 @@ TEST_P(GpgServer, RoundTripsConcurrencyCorruptionAndCleanShutdown) {
   std::vector<std::thread> clients;
   for (int i = 0; i < 8; ++i) {
     clients.emplace_back([&, i] {
-      const auto reply = roundtrip(port, get(i % 2 ? "/?bytes=64k" : "/"), 60s);
+      const auto reply = roundtrip(port, get_request(i % 2 ? "/?bytes=64k" : "/"), 60s);
       if (reply && reply->body == expected_answer(i % 2 ? 65536 : 4096)) ++correct;
     });
   }
   for (auto& t : clients) t.join();
   EXPECT_EQ(correct.load(), 8);
 
-  r = roundtrip(port, get("/?corrupt=1"), 30s);
+  r = roundtrip(port, get_request("/?corrupt=1"), 30s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 500);
   EXPECT_NE(r->body.find("decrypt"), std::string::npos) << r->body;
   EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 1) << "one line: " << r->body;
-  r = roundtrip(port, get("/"), 30s);
+  r = roundtrip(port, get_request("/"), 30s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, expected_answer(4096)) << "the next request succeeds";
 
   for (const char* bad : {"/?bytes=0", "/?bytes=abc", "/?bytes=1g", "/?bytes=-4k"}) {
-    r = roundtrip(port, get(bad));
+    r = roundtrip(port, get_request(bad));
     ASSERT_TRUE(r) << bad;
     EXPECT_EQ(r->status, 400) << bad;
   }
@@ -122,7 +120,7 @@ TEST_P(GpgServer, RoundTripsConcurrencyCorruptionAndCleanShutdown) {
 TEST(GpgServer, CorruptWithoutTheTestFlagIsRefused) {
   ServerProcess server(OFFLOAD_SERVER,
                        {"--port", "0", "--workload", "gpg", "--payload-bytes", "4k"}, {}, 60s);
-  const auto r = roundtrip(server.port(), get("/?corrupt=1"), 30s);
+  const auto r = roundtrip(server.port(), get_request("/?corrupt=1"), 30s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
 }

@@ -21,6 +21,8 @@
 namespace {
 
 using namespace std::chrono_literals;
+using testsupport::get_request;
+using testsupport::metric;
 using testsupport::RawConnection;
 using testsupport::roundtrip;
 using testsupport::ServerProcess;
@@ -34,19 +36,6 @@ std::unique_ptr<ServerProcess> start(const std::string& strategy,
   return std::make_unique<ServerProcess>(OFFLOAD_SERVER, args, env);
 }
 
-std::string get(const std::string& target, const std::string& extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
-}
-
-double metric(int port, const std::string& name) {
-  const auto reply = roundtrip(port, get("/metrics"));
-  if (!reply) return -1;
-  std::istringstream in(reply->body);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
-  return -1;
-}
-
 long rss_kb(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);)
@@ -55,7 +44,7 @@ long rss_kb(pid_t pid) {
 }
 
 bool hi_answers(int port) {
-  const auto r = roundtrip(port, get("/hi"), 10s);
+  const auto r = roundtrip(port, get_request("/hi"), 10s);
   return r && r->status == 200 && r->body == "easy!";
 }
 
@@ -137,17 +126,17 @@ TEST_P(Hostile, ClientsVanishingMidRequestAndMidJob) {
   }
   for (int i = 0; i < 10; ++i) {
     RawConnection waiting(port);
-    waiting.send(get("/?n=32"));  // a job of a few ms; the client leaves while it runs
+    waiting.send(get_request("/?n=32"));  // a job of a few ms; the client leaves while it runs
   }
   {
     // Reset rather than close: SO_LINGER 0 sends RST at once.
     RawConnection reset(port);
-    reset.send(get("/?n=33") + get("/?n=33"));
+    reset.send(get_request("/?n=33") + get_request("/?n=33"));
     linger l{1, 0};
     setsockopt(reset.fd(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
   }
   EXPECT_TRUE(hi_answers(port));
-  const auto r = roundtrip(port, get("/?n=25"));
+  const auto r = roundtrip(port, get_request("/?n=25"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "answer is >>> 75025\n");
   const auto status = server->stop(SIGTERM);
@@ -159,7 +148,7 @@ TEST_P(Hostile, QueryValuesOutOfRange) {
   auto server = start(GetParam());
   for (const char* target :
        {"/?n=46", "/?n=-1", "/?n=abc", "/?n=1e9", "/?n=99999999999999999999999"}) {
-    const auto r = roundtrip(server->port(), get(target));
+    const auto r = roundtrip(server->port(), get_request(target));
     ASSERT_TRUE(r) << target;
     EXPECT_EQ(r->status, 400) << target;
   }
@@ -170,7 +159,7 @@ TEST_P(Hostile, PipelineFloodWithoutReadingIsBounded) {
   const long before = rss_kb(server->pid());
   RawConnection c(server->port());
   std::string burst;
-  for (int i = 0; i < 2000; ++i) burst += get("/hi");
+  for (int i = 0; i < 2000; ++i) burst += get_request("/hi");
   // Send ~100 KB of requests without reading a single answer, for at most 2 s.
   const auto t0 = std::chrono::steady_clock::now();
   int sent = 0;
@@ -205,7 +194,7 @@ TEST_P(Overload, ExcessIsRefusedAndHiStillAnswers) {
       try {
         RawConnection c(port);
         for (int k = 0; k < 50 && !stop.load(); ++k) {
-          if (!c.send(get("/?n=35"))) break;
+          if (!c.send(get_request("/?n=35"))) break;
           const auto r = c.read_reply(20s);
           std::lock_guard<std::mutex> lock(mutex);
           if (!r) {
@@ -249,7 +238,7 @@ TEST_P(Overload, ExcessIsRefusedAndHiStillAnswers) {
        ++i)
     std::this_thread::sleep_for(10ms);
   EXPECT_EQ(metric(port, "offload_jobs_queued"), 0);
-  const auto r = roundtrip(port, get("/"));
+  const auto r = roundtrip(port, get_request("/"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_GT(metric(port, "offload_jobs_rejected_total"), 0);
@@ -269,7 +258,7 @@ TEST(Connections, TenThousandIdleKeepAliveConnectionsAreHeld) {
   idle.reserve(10'000);
   for (int i = 0; i < 10'000; ++i) idle.push_back(std::make_unique<RawConnection>(port));
   // Each one has completed a request: keep-alive connections the server knows, not just a backlog.
-  for (auto& c : idle) ASSERT_TRUE(c->send(get("/hi")));
+  for (auto& c : idle) ASSERT_TRUE(c->send(get_request("/hi")));
   int answered = 0;
   for (auto& c : idle) answered += c->read_reply(20s) ? 1 : 0;
   EXPECT_EQ(answered, 10'000);
@@ -278,7 +267,7 @@ TEST(Connections, TenThousandIdleKeepAliveConnectionsAreHeld) {
   std::printf("RSS for 10,000 idle connections: %ld KiB (%.0f bytes each)\n", after - before,
               (after - before) * 1024.0 / 10'000);
   EXPECT_TRUE(hi_answers(port));
-  EXPECT_EQ(idle.front()->send(get("/hi")), true);
+  EXPECT_EQ(idle.front()->send(get_request("/hi")), true);
   EXPECT_TRUE(idle.front()->read_reply());
 }
 
@@ -292,7 +281,7 @@ TEST(Faults, KillingEachWorkerUnderLoadFailsOnlyItsJobs) {
     clients.emplace_back([&, port] {
       RawConnection c(port);
       for (int k = 0; k < 5000 && !stop.load(); ++k) {
-        if (!c.send(get("/?n=30"))) break;
+        if (!c.send(get_request("/?n=30"))) break;
         const auto r = c.read_reply(10s);
         if (!r) {
           ++unanswered;
@@ -337,7 +326,7 @@ TEST(Faults, WorkersDyingAtStartAreBackedOffNotForkLooped) {
   EXPECT_TRUE(hi_answers(port));
   EXPECT_GE(metric(port, "offload_workers_young_deaths"), 3);
   EXPECT_GT(metric(port, "offload_workers_backoff_seconds"), 0);
-  const auto r = roundtrip(port, get("/"));
+  const auto r = roundtrip(port, get_request("/"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 504) << "no worker: the job times out instead of hanging";
   const std::string log = server->stderr_text();
@@ -355,12 +344,12 @@ TEST_P(JobTimeout, SlowJobGets504AndTheServerGoesOn) {
   const int port = server->port();
   // fib(43) runs well past 0.5 s even on a fast machine, yet ends within seconds (a thread
   // cannot be stopped; the process strategy kills its worker, so any size will do).
-  const auto r = roundtrip(port, get(GetParam() == "process" ? "/?n=55" : "/?n=43"), 20s);
+  const auto r = roundtrip(port, get_request(GetParam() == "process" ? "/?n=55" : "/?n=43"), 20s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 504);
   EXPECT_NE(r->body.find("job timeout"), std::string::npos) << r->body;
   EXPECT_TRUE(hi_answers(port));
-  const auto ok = roundtrip(port, get("/?n=20"), 20s);
+  const auto ok = roundtrip(port, get_request("/?n=20"), 20s);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(metric(port, "offload_jobs_timed_out_total"), 1);
@@ -382,7 +371,7 @@ TEST_P(Drain, SigtermUnderLoadAnswersEveryAcceptedRequest) {
   std::vector<std::unique_ptr<RawConnection>> clients;
   for (int i = 0; i < 16; ++i) {
     clients.push_back(std::make_unique<RawConnection>(port));
-    ASSERT_TRUE(clients.back()->send(get("/?n=35")));
+    ASSERT_TRUE(clients.back()->send(get_request("/?n=35")));
   }
   // Everything is sent; make sure the server has read it before the signal.
   for (int i = 0; i < 200 && metric(port, "offload_connections_open") < 17; ++i)

@@ -16,21 +16,10 @@
 namespace {
 
 using namespace std::chrono_literals;
+using testsupport::get_request;
+using testsupport::metric;
 using testsupport::roundtrip;
 using testsupport::ServerProcess;
-
-std::string get(const std::string& target) {
-  return "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
-}
-
-double metric(int port, const std::string& name) {
-  const auto reply = roundtrip(port, get("/metrics"));
-  if (!reply) return -1;
-  std::istringstream in(reply->body);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
-  return -1;
-}
 
 struct Sched {
   int nice = 0;
@@ -71,8 +60,8 @@ TEST_P(ThreadKnobs, WorkerThreadsGetNicePolicyAndCpusTheLoopKeepsItsCore) {
                        {"--strategy", GetParam(), "--port", "0", "--workers", "2", "--fib", "25",
                         "--worker-nice", "7", "--worker-policy", "batch", "--loop-cpu", "0"});
   // Two jobs at once so both worker threads have started and joined.
-  std::thread a([&] { roundtrip(server.port(), get("/")); });
-  std::thread b([&] { roundtrip(server.port(), get("/")); });
+  std::thread a([&] { roundtrip(server.port(), get_request("/")); });
+  std::thread b([&] { roundtrip(server.port(), get_request("/")); });
   a.join();
   b.join();
   const auto proc = std::filesystem::path("/proc") / std::to_string(server.pid());
@@ -89,7 +78,7 @@ TEST_P(ThreadKnobs, WorkerThreadsGetNicePolicyAndCpusTheLoopKeepsItsCore) {
     EXPECT_EQ(t.cpus.find('0'), std::string::npos) << "workers avoid the loop's CPU: " << t.cpus;
   }
   EXPECT_GE(workers, 1);
-  const auto m = roundtrip(server.port(), get("/metrics"));
+  const auto m = roundtrip(server.port(), get_request("/metrics"));
   ASSERT_TRUE(m);
   EXPECT_NE(m->body.find("worker_nice=\"7\",worker_policy=\"batch\",loop_cpu=\"0\""),
             std::string::npos)
@@ -102,7 +91,7 @@ TEST(ProcessKnobs, WorkerProcessesGetNicePolicyAndCpus) {
   ServerProcess server(OFFLOAD_SERVER,
                        {"--strategy", "process", "--port", "0", "--workers", "2", "--worker-nice",
                         "4", "--worker-policy", "idle", "--worker-cpus", "1"});
-  ASSERT_TRUE(roundtrip(server.port(), get("/?n=20")));
+  ASSERT_TRUE(roundtrip(server.port(), get_request("/?n=20")));
   const auto children = testsupport::child_pids(server.pid());
   ASSERT_EQ(children.size(), 2u);
   for (pid_t child : children) {
@@ -146,7 +135,7 @@ TEST(ElasticPool, GrowsUnderQueueingAndShrinksWhenIdle) {
   std::atomic<int> ok{0};
   for (int i = 0; i < 3; ++i)
     clients.emplace_back([&] {
-      const auto r = roundtrip(port, get("/?n=36"), 30s);
+      const auto r = roundtrip(port, get_request("/?n=36"), 30s);
       if (r && r->status == 200) ++ok;
     });
   double peak = 0;
@@ -182,7 +171,7 @@ TEST(Recycling, WorkersAreReplacedAfterNJobsWithoutAFailedRequest) {
     clients.emplace_back([&] {
       testsupport::RawConnection conn(port);
       for (int i = 0; i < 20; ++i) {
-        if (!conn.send(get("/"))) return;
+        if (!conn.send(get_request("/"))) return;
         const auto r = conn.read_reply();
         if (r && r->body == "answer is >>> 6765\n") ++concurrent_ok;
       }
@@ -190,7 +179,7 @@ TEST(Recycling, WorkersAreReplacedAfterNJobsWithoutAFailedRequest) {
   for (auto& t : clients) t.join();
   for (pid_t p : testsupport::child_pids(server.pid())) seen.insert(p);
   for (int i = 0; i < 10; ++i) {
-    const auto r = roundtrip(port, get("/"));
+    const auto r = roundtrip(port, get_request("/"));
     ok += r && r->status == 200 ? 1 : 0;
   }
   EXPECT_EQ(concurrent_ok.load(), 40) << "no request fails while workers are recycled";

@@ -17,6 +17,8 @@
 namespace {
 
 using namespace std::chrono_literals;
+using testsupport::get_request;
+using testsupport::metric;
 using testsupport::RawConnection;
 using testsupport::Reply;
 using testsupport::roundtrip;
@@ -28,20 +30,6 @@ std::unique_ptr<ServerProcess> start(const std::string& strategy,
   std::vector<std::string> args = {"--strategy", strategy, "--port", "0", "--workers", "2"};
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<ServerProcess>(OFFLOAD_SERVER, args, env);
-}
-
-std::string get(const std::string& target) {
-  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-}
-
-// Reads a gauge or counter from /metrics (first sample whose line starts with `name`).
-double metric(int port, const std::string& name) {
-  const auto reply = roundtrip(port, get("/metrics"));
-  if (!reply) return -1;
-  std::istringstream in(reply->body);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
-  return -1;
 }
 
 class Strategy : public ::testing::TestWithParam<std::string> {};
@@ -60,13 +48,13 @@ TEST_P(Strategy, ReadyLineNamesTheConfiguration) {
 
 TEST_P(Strategy, RootAndHiAreByteExact) {
   auto server = start(GetParam());
-  auto root = roundtrip(server->port(), get("/"));
+  auto root = roundtrip(server->port(), get_request("/"));
   ASSERT_TRUE(root);
   EXPECT_EQ(root->status, 200);
   EXPECT_EQ(root->body, "answer is >>> 6765\n");
   EXPECT_EQ(root->headers["content-length"], "19");
   EXPECT_EQ(root->headers["content-type"], "text/plain");
-  auto hi = roundtrip(server->port(), get("/hi"));
+  auto hi = roundtrip(server->port(), get_request("/hi"));
   ASSERT_TRUE(hi);
   EXPECT_EQ(hi->status, 200);
   EXPECT_EQ(hi->body, "easy!");
@@ -75,11 +63,11 @@ TEST_P(Strategy, RootAndHiAreByteExact) {
 
 TEST_P(Strategy, FibQueryValidAndInvalid) {
   auto server = start(GetParam());
-  auto r = roundtrip(server->port(), get("/?n=25"));
+  auto r = roundtrip(server->port(), get_request("/?n=25"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "answer is >>> 75025\n");
   for (const char* bad : {"/?n=0", "/?n=46", "/?n=-3", "/?n=abc", "/?n="}) {
-    r = roundtrip(server->port(), get(bad));
+    r = roundtrip(server->port(), get_request(bad));
     ASSERT_TRUE(r) << bad;
     EXPECT_EQ(r->status, 400) << bad;
     EXPECT_EQ(r->body, "n must be an integer from 1 to 45\n") << bad;
@@ -89,7 +77,7 @@ TEST_P(Strategy, FibQueryValidAndInvalid) {
 TEST_P(Strategy, ErrorStatuses) {
   auto server = start(GetParam());
   const int port = server->port();
-  auto r = roundtrip(port, get("/nope"));
+  auto r = roundtrip(port, get_request("/nope"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
   r = roundtrip(port, "POST /hi HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
@@ -111,7 +99,7 @@ TEST_P(Strategy, MalformedRequestGets400AndTheConnectionCloses) {
   auto server = start(GetParam());
   RawConnection c(server->port());
   ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n" +
-                     get("/hi")));
+                     get_request("/hi")));
   auto r = c.read_reply();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
@@ -124,7 +112,7 @@ TEST_P(Strategy, MalformedRequestGets400AndTheConnectionCloses) {
 TEST_P(Strategy, HeadHasLengthButNoBody) {
   auto server = start(GetParam());
   RawConnection c(server->port());
-  ASSERT_TRUE(c.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" + get("/hi")));
+  ASSERT_TRUE(c.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" + get_request("/hi")));
   auto head = c.read_reply(10s, true);
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
@@ -173,10 +161,10 @@ TEST_P(Strategy, PipelinedRequestsAreAnsweredInOrder) {
   std::vector<std::string> expected;
   for (int i = 1; i <= 12; ++i) {
     if (i % 3 == 0) {
-      batch += get("/hi");
+      batch += get_request("/hi");
       expected.push_back("easy!");
     } else {
-      batch += get("/?n=" + std::to_string(i + 10));
+      batch += get_request("/?n=" + std::to_string(i + 10));
       expected.push_back(std::string("answer is >>> ") + std::to_string([](int n) {
                            std::uint64_t a = 1, b = 1;
                            for (int k = 3; k <= n; ++k) {
@@ -199,7 +187,7 @@ TEST_P(Strategy, PipelinedRequestsAreAnsweredInOrder) {
 TEST_P(Strategy, HalfClosedClientGetsEveryAnswer) {
   auto server = start(GetParam());
   RawConnection c(server->port());
-  ASSERT_TRUE(c.send(get("/") + get("/hi")));
+  ASSERT_TRUE(c.send(get_request("/") + get_request("/hi")));
   c.shutdown_write();
   std::string all;
   ASSERT_TRUE(c.read_until_closed(all, 10s));
@@ -228,7 +216,7 @@ TEST_P(Strategy, FiftyConcurrentRootRequestsAllCorrect) {
 TEST_P(Strategy, IdleConnectionIsClosedAfterTheTimeout) {
   auto server = start(GetParam(), {"--idle-timeout", "0.5"});
   RawConnection c(server->port());
-  ASSERT_TRUE(c.send(get("/hi")));
+  ASSERT_TRUE(c.send(get_request("/hi")));
   ASSERT_TRUE(c.read_reply());
   std::string rest;
   const auto t0 = std::chrono::steady_clock::now();
@@ -238,7 +226,7 @@ TEST_P(Strategy, IdleConnectionIsClosedAfterTheTimeout) {
 
 TEST_P(Strategy, SigtermExitsZeroAndLeavesNoChild) {
   auto server = start(GetParam());
-  ASSERT_TRUE(roundtrip(server->port(), get("/")));
+  ASSERT_TRUE(roundtrip(server->port(), get_request("/")));
   const auto children = testsupport::child_pids(server->pid());
   if (GetParam() == "process") {
     EXPECT_EQ(children.size(), 2u);
@@ -254,7 +242,7 @@ TEST_P(Strategy, SigtermExitsZeroAndLeavesNoChild) {
 TEST_P(Strategy, SigtermLetsTheRequestInFlightFinish) {
   auto server = start(GetParam());
   RawConnection c(server->port());
-  ASSERT_TRUE(c.send(get("/?n=36")));  // tens of milliseconds
+  ASSERT_TRUE(c.send(get_request("/?n=36")));  // tens of milliseconds
   if (GetParam() == "inline") {
     // The loop itself runs the job and cannot answer /metrics meanwhile; a signal that comes
     // while it computes waits for it, so only the read must have happened.
@@ -277,20 +265,20 @@ TEST_P(Strategy, ClientGoneDuringItsJobDoesNotHurtTheServer) {
   auto server = start(GetParam());
   {
     RawConnection c(server->port());
-    ASSERT_TRUE(c.send(get("/?n=34")));
+    ASSERT_TRUE(c.send(get_request("/?n=34")));
   }  // closed while the job runs
-  auto r = roundtrip(server->port(), get("/hi"));
+  auto r = roundtrip(server->port(), get_request("/hi"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "easy!");
-  r = roundtrip(server->port(), get("/"));
+  r = roundtrip(server->port(), get_request("/"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "answer is >>> 6765\n");
 }
 
 TEST_P(Strategy, MetricsCountRequests) {
   auto server = start(GetParam());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(roundtrip(server->port(), get("/hi")));
-  const auto r = roundtrip(server->port(), get("/metrics"));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(roundtrip(server->port(), get_request("/hi")));
+  const auto r = roundtrip(server->port(), get_request("/metrics"));
   ASSERT_TRUE(r);
   EXPECT_NE(r->body.find("offload_requests_total{endpoint=\"/hi\",status=\"200\"} 3"),
             std::string::npos)
@@ -318,12 +306,12 @@ TEST(ProcessStrategy, KilledWorkerFailsOnlyItsRequestAndIsReplaced) {
   const int port = server->port();
   ASSERT_EQ(metric(port, "offload_workers_alive"), 2);
   RawConnection c(port);
-  ASSERT_TRUE(c.send(get("/?n=50")));  // far longer than this test: only the kill ends it
+  ASSERT_TRUE(c.send(get_request("/?n=50")));  // far longer than this test: only the kill ends it
   // Wait until a worker is running it, then kill that worker.
   pid_t victim = -1;
   const std::regex busy("offload_worker_busy\\{pid=\"([0-9]+)\"\\} 1");
   for (int i = 0; i < 500 && victim < 0; ++i) {
-    const auto m = roundtrip(port, get("/metrics"));
+    const auto m = roundtrip(port, get_request("/metrics"));
     std::smatch match;
     if (m && std::regex_search(m->body, match, busy)) {
       victim = std::stoi(match[1]);
@@ -337,7 +325,7 @@ TEST(ProcessStrategy, KilledWorkerFailsOnlyItsRequestAndIsReplaced) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 502);
   EXPECT_NE(r->body.find("died"), std::string::npos) << r->body;
-  r = roundtrip(port, get("/"));
+  r = roundtrip(port, get_request("/"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "answer is >>> 6765\n");
   for (int i = 0; i < 200 && metric(port, "offload_workers_alive") != 2; ++i)
@@ -374,7 +362,7 @@ TEST(Startup, EnvironmentConfiguresTheServer) {
                        {{"FIB", "21"}, {"STRATEGY", "process"}, {"WORKERS", "3"}});
   EXPECT_NE(server.ready_line().find("strategy=process workers=3 fib=21"), std::string::npos)
       << server.ready_line();
-  auto r = roundtrip(server.port(), get("/"));
+  auto r = roundtrip(server.port(), get_request("/"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "answer is >>> 10946\n");
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 namespace testsupport {
@@ -119,6 +120,19 @@ std::optional<Reply> roundtrip(int port, const std::string& request,
   RawConnection c(port);
   if (!c.send(request)) return std::nullopt;
   return c.read_reply(timeout, request.rfind("HEAD ", 0) == 0);
+}
+
+std::string get_request(const std::string& target, const std::string& extra) {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
+}
+
+double metric(int port, const std::string& name) {
+  const auto reply = roundtrip(port, get_request("/metrics"));
+  if (!reply) return -1;
+  std::istringstream in(reply->body);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  return -1;
 }
 
 std::vector<Reply> parse_replies(const std::string& bytes) {

@@ -50,6 +50,13 @@ class RawConnection {
 std::optional<Reply> roundtrip(int port, const std::string& request,
                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// "GET target HTTP/1.1" with a Host header (and `extra` header lines, each ending in CRLF).
+std::string get_request(const std::string& target, const std::string& extra = "");
+
+// A sample from the server's /metrics: the first line that starts with `name` and a space
+// (so no labels), or -1 when there is none or no answer.
+double metric(int port, const std::string& name);
+
 // Splits a byte stream into replies (each must carry Content-Length).
 std::vector<Reply> parse_replies(const std::string& bytes);
 
