@@ -9,6 +9,9 @@
 #   make sweep FIBS="20 24 28 30 32"      the same across job sizes (a few minutes)
 #   make experiment WORKLOAD=gpg SIZES="4k 64k 1m"    the GnuPG workload, payload sizes swept
 #   EXPERIMENT_FLAGS="--repeats 3" make experiment      any other `offload-bench experiment` flag
+#   make knobs-tradeoff                   issue 7's benchmark: each strategy's default vs worker
+#                                         nice / SCHED_IDLE / loop pinning (~9 min a repeat;
+#                                         REPEATS=2 PHASE=5 as environment variables)
 
 BENCH := $(BIN)/offload-bench
 HEAVY_PATH := $(if $(FIB),/?n=$(FIB),/)
@@ -24,7 +27,7 @@ harness_list = $(subst $(harness_space),$(harness_comma),$(strip $(1)))
 # WORKLOAD=gpg (and SIZES="4k 64k 1m") switch the heavy job to GnuPG decryption.
 WORKLOAD_FLAGS = $(if $(WORKLOAD),--workload $(WORKLOAD)) $(if $(SIZES),--payload $(call harness_list,$(SIZES)))
 
-.PHONY: perf perf-little perf-easy experiment sweep
+.PHONY: perf perf-little perf-easy experiment sweep knobs-tradeoff
 
 perf: build
 	$(BENCH) $(PERF_TARGET) --conns 20 --calls 200 --path '$(HEAVY_PATH)'
@@ -44,6 +47,9 @@ sweep: build
 	$(BENCH) experiment --results $(RESULTS_ROOT) --label sweep \
 	  --fib $(call harness_list,$(FIBS)) $(WORKLOAD_FLAGS) $(SWEEP_FLAGS) $(EXPERIMENT_FLAGS)
 	@$(call harness_graph)
+
+knobs-tradeoff: build
+	RESULTS=$(RESULTS_ROOT) harness/bench/knobs_tradeoff.sh $(BUILD)
 
 # Plots the run just made, if a `graph` target exists (notebooks/notebooks.mk): `make -q`
 # answers 2 only when there is no such rule, and runs no recipe while asking.

@@ -1,4 +1,4 @@
-"""What the six figures share: fixed sizes, colours, titles and footer, phase bands, log
+"""What the figures share: fixed sizes, colours, titles and footer, phase bands, log
 ticks a person can read, and the aggregation of repeats into means with 95% intervals.
 """
 import math
@@ -20,6 +20,7 @@ SIZES = {
     "responsiveness_vs_load": (12, 5.5),
     "resources_by_phase": (12, 6),
     "loop_lag_vs_latency": (12, 9),
+    "tradeoff": (12, 7),
 }
 STRATEGY_COLORS = {"inline": "#d62728", "thread": "#1f77b4", "process": "#2ca02c",
                    "uvpool": "#9467bd"}
@@ -136,7 +137,13 @@ class ReadableLogLocator(LogLocator):
             decades = abs(math.log10(vmax / vmin))
             self.set_params(subs=(1, 2, 5) if decades <= 2.6 else
                             (1, 3) if decades <= 4.2 else (1.0,))
-        return super().tick_values(vmin, vmax)
+        ticks = super().tick_values(vmin, vmax)
+        # On a short axis matplotlib strides over decades, and then drops every tick of a
+        # locator with several subs (a rule meant for minor ticks): fall back to decades.
+        if len(ticks) == 0:
+            self.set_params(subs=(1.0,))
+            ticks = super().tick_values(vmin, vmax)
+        return ticks
 
 
 def log_125(axis):

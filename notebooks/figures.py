@@ -1,4 +1,4 @@
-"""The six figures of a results folder, as matplotlib Figures (no pyplot: no GUI, no state).
+"""The seven figures of a results folder (the trade-off lives in figure_tradeoff.py), as matplotlib Figures (no pyplot: no GUI, no state).
 
 Each plot_* function takes a Results and returns a Figure of a fixed pixel size (SIZES), or
 raises MissingData with a one-line reason when the folder lacks what it needs. Percentiles
@@ -14,6 +14,8 @@ from figure_parts import (DPI, OPEN_NOTE, SIZES, MissingData, aggregate, draw_vs
                           finish, headroom, line_colors, load_axes_or_fail, log_125,
                           ms_formatter, need, new_figure, nice_log_ticks, positive,
                           repeats_note, rows, shade_phases, unique_legend, with_gaps)
+from figure_tradeoff import HOW_TO_READ as TRADEOFF_HOW_TO_READ
+from figure_tradeoff import plot_tradeoff
 from results_folder import PHASE_LABELS, PHASES
 
 __all__ = ["DPI", "SIZES", "MissingData", "PLOTS", "HOW_TO_READ"]
@@ -179,8 +181,9 @@ def plot_probe_latency_over_time(res):
         ax.set_yscale("log")
         log_125(ax.yaxis)
         ax.yaxis.set_major_formatter(ms_formatter())
-        ax.set_ylabel(f"{line}\n/hi latency")
-        ax.text(0.995, 0.96, res.load_text(config) + f", repeat {repeat}", ha="right",
+        name, box = panel_names(line, "/hi latency")
+        ax.set_ylabel(name)
+        ax.text(0.995, 0.96, box + res.load_text(config) + f", repeat {repeat}", ha="right",
                 va="top", transform=ax.transAxes, fontsize=8.5,
                 bbox={"fc": "white", "ec": "none", "alpha": 0.7})
         ax.grid(True, which="major", alpha=0.3)
@@ -194,6 +197,15 @@ def plot_probe_latency_over_time(res):
                   "shaded: phases · gaps: no probe in that phase, or too few requests in a window "
                   "for that percentile · each strategy at its heaviest load point",
                   top_labels=True)
+
+
+def panel_names(line, what):
+    """(y label, prefix of the in-panel note) for one line's panel: a short line name
+    ('thread') goes on the y axis; a long one ('thread worker_nice=19', from a knob sweep)
+    would overrun a short panel's side, so it leads the note inside the panel instead."""
+    if len(line) <= 12:
+        return f"{line}\n{what}", ""
+    return what, f"{line} · "
 
 
 # ---- 4. responsiveness vs load -------------------------------------------------------------------
@@ -335,7 +347,8 @@ def plot_loop_lag_vs_latency(res):
         ax.set_yscale("log")
         log_125(ax.yaxis)
         ax.yaxis.set_major_formatter(ms_formatter())
-        ax.set_ylabel(f"{line}\nlatency / lag")
+        name, box = panel_names(line, "latency / lag")
+        ax.set_ylabel(name)
         ax.grid(True, alpha=0.3)
         if "loop_utilisation" in d.columns and d["loop_utilisation"].notna().any():
             tw = ax.twinx()
@@ -350,7 +363,7 @@ def plot_loop_lag_vs_latency(res):
             ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8, ncol=4)
         else:
             ax.legend(loc="upper left", fontsize=8, ncol=3)
-        ax.text(0.995, 0.96, res.load_text(config) + f", repeat {repeat}", ha="right",
+        ax.text(0.995, 0.96, box + res.load_text(config) + f", repeat {repeat}", ha="right",
                 va="top", transform=ax.transAxes, fontsize=8.5,
                 bbox={"fc": "white", "ec": "none", "alpha": 0.7})
     headroom(axes[0])
@@ -366,12 +379,14 @@ PLOTS = [
     ("probe_baseline", plot_probe_baseline),
     ("probe_latency_over_time", plot_probe_latency_over_time),
     ("responsiveness_vs_load", plot_responsiveness_vs_load),
+    ("tradeoff", plot_tradeoff),
     ("resources_by_phase", plot_resources_by_phase),
     ("loop_lag_vs_latency", plot_loop_lag_vs_latency),
 ]
 
 # What each figure answers and how to read it: shown under it in the report.
 HOW_TO_READ = {
+    "tradeoff": TRADEOFF_HOW_TO_READ,
     "heavy_throughput":
         "How many heavy jobs (GET /) each strategy completes per second when only the heavy "
         "load runs. The left panel's x axis is the load knob (FIB, or the payload size for "

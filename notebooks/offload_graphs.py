@@ -3,7 +3,7 @@
 
     /usr/bin/python3 notebooks/offload_graphs.py RESULTS_DIR [--out DIR]
 
-Writes six PNGs and a self-contained report.html into RESULTS_DIR (or --out DIR) and prints
+Writes seven PNGs and a self-contained report.html into RESULTS_DIR (or --out DIR) and prints
 report.html's path. The folder layout is harness/RESULTS.md. Missing files or columns leave
 a figure out with a note in the report; a path that is not a results folder exits 2.
 

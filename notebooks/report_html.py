@@ -1,5 +1,6 @@
 """report.html: one self-contained page (images inlined as data: URIs, no scripts, no network)
-with the run's parameters and machine, the summary table, the figures and any notes.
+with the run's parameters and machine, the SLO verdicts (when the run had --slo), the summary
+table, the figures and any notes.
 """
 import base64
 import html
@@ -7,7 +8,7 @@ import json
 from pathlib import Path
 
 from figures import HOW_TO_READ
-from results_folder import human_bytes
+from results_folder import EMPTY_KNOB, KNOB_COLUMNS, human_bytes
 from summary_table import fmt_cell, overview
 
 CSS = """
@@ -19,6 +20,7 @@ table { border-collapse: collapse; font-size: 13px; margin: 0.5em 0; }
 th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: right; }
 th { background: #f3f3f3; } td.t, th.t { text-align: left; white-space: nowrap; }
 td.na { color: #a00; }
+td.pass { color: #060; font-weight: 600; } td.fail { color: #a00; font-weight: 600; }
 .kv td:first-child { text-align: left; font-weight: 600; background: #fafafa; }
 .kv td { text-align: left; }
 figure { margin: 1em 0 2em; } figure img { max-width: 100%; border: 1px solid #ddd; }
@@ -57,7 +59,8 @@ def summary_html(res):
     if df.empty:
         return '<p class="missing">No summary table: summary.csv is missing or empty.</p>'
     df = df.drop(columns=["line"])
-    text = {"configuration", "error classes"}
+    text = {"configuration", "error classes", "SLO (this repeat)", "SLO detail", "knobs refused",
+            "worker_policy", "worker_cpus"}
     head = "".join(f'<th class="{"t" if c in text else ""}">{esc(c)}</th>' for c in df.columns)
     body = []
     for _, r in df.iterrows():
@@ -66,6 +69,8 @@ def summary_html(res):
             v = r[c]
             if c == "payload (bytes)" and fmt_cell(v) != "n/a":
                 s = human_bytes(v)
+            elif c in KNOB_COLUMNS and fmt_cell(v) == "n/a":  # not applicable, or not pinned
+                s = EMPTY_KNOB.get(c, "–")
             else:
                 s = fmt_cell(v) if not (c == "error classes" and v == "") else ""
             cls = "t" if c in text else ("na" if s == "n/a" else "")
@@ -74,7 +79,53 @@ def summary_html(res):
     return (f'<div class="scroll"><table><tr>{head}</tr>{"".join(body)}</table></div>'
             '<p class="sub">Loaded = heavy + probe phase; unloaded = probe-only phase. '
             "n/a: not measured, or too few samples for that percentile. The 95% CI is the "
-            "percentile's confidence interval from order statistics.</p>")
+            "percentile's confidence interval from order statistics. A knob shown as – does "
+            "not apply to that strategy (inline has no workers).</p>")
+
+
+def slo_html(res):
+    """The objectives, each configuration's verdict over its repeats and the chosen one; ""
+    when the run had no SLOs."""
+    slos = res.slos()
+    verdicts = res.slo_verdicts()
+    if not slos and not verdicts:
+        return ""
+    chosen, chosen_pass, why = res.chosen()
+    items = "".join(f"<code>{esc(s['text'])}</code> " for s in slos)
+    parts = ["<h2>SLOs</h2>",
+             f"<p>Objectives {items}checked on each run's heavy + probe phase; a configuration "
+             "passes when every one of its repeats met every objective.</p>"]
+    rates = {}
+    for c in res.meta.get("configs") or []:
+        if isinstance(c, dict):
+            rates[str(c.get("config"))] = c.get("heavy_loaded_rps")
+    detail = {}
+    s = res.summary
+    if s is not None and {"slo_detail", "phase", "config"} <= set(s.columns):
+        checked = s[(s["phase"] == "heavy+probe") & s["slo_detail"].notna()]
+        for config, g in checked.groupby("config", sort=False):
+            detail[config] = " | ".join(dict.fromkeys(str(x) for x in g["slo_detail"]))
+    rows = []
+    for config, ok in verdicts.items():
+        mark = " (chosen)" if config == chosen else ""
+        rate = rates.get(config)
+        rate_text = fmt_cell(float(rate)) if isinstance(rate, (int, float)) else "n/a"
+        rows.append(f'<tr><td class="t">{esc(config + mark)}</td>'
+                    f'<td class="t {"pass" if ok else "fail"}">{"pass" if ok else "fail"}</td>'
+                    f"<td>{esc(rate_text)}</td><td class=\"t\">{esc(detail.get(config, ''))}</td>"
+                    "</tr>")
+    parts.append('<div class="scroll"><table><tr><th class="t">configuration</th>'
+                 '<th class="t">SLO</th><th>heavy req/s under the probe</th>'
+                 '<th class="t">each objective (per repeat)</th></tr>' + "".join(rows)
+                 + "</table></div>")
+    if chosen:
+        verdict = "passed" if chosen_pass else "failed"
+        parts.append(f"<p>Chosen: <b>{esc(chosen)}</b> ({esc(why)}): it <b>{verdict}</b>, so "
+                     f"<code>offload-bench experiment</code> exited "
+                     f"{'0' if chosen_pass else '3'}.</p>")
+    elif why:
+        parts.append(f"<p>Chosen: {esc(why)} (exit status 3).</p>")
+    return "".join(parts)
 
 
 def full_summary_html(res):
@@ -105,6 +156,7 @@ def write_report(res, rendered, out_dir, title="offload-lab: responsiveness vs l
     if res.notes:
         parts.append("<h2>Notes on this run</h2>")
         parts += [f'<p class="note">{esc(n)}</p>' for n in res.notes]
+    parts.append(slo_html(res))
     parts.append("<h2>Summary</h2>")
     parts.append(summary_html(res))
     parts.append("<h2>Figures</h2>")

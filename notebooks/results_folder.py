@@ -30,11 +30,20 @@ EXPECTED = {
                 "loop_utilisation", "jobs_queued", "jobs_running", "workers_alive",
                 "workers_restarted", "jobs_rejected"],
 }
-# Configuration columns that describe a line in a plot, besides any extra knob columns a
-# later harness adds (issue 7: worker nice, policy, ...). Load columns are the x axis instead.
+# The knobs in force (issue 7), after the key columns in every CSV of a newer harness; an
+# older folder lacks them and needs none of them for its figures, so they are optional.
+KNOB_COLUMNS = ["worker_nice", "worker_policy", "loop_cpu", "worker_cpus", "min_workers",
+                "max_workers", "worker_idle_timeout_s", "max_jobs_per_worker", "max_queue"]
+# What an empty knob cell means where the knob applies (elsewhere: the knob does not apply).
+EMPTY_KNOB = {"loop_cpu": "none", "worker_cpus": "all"}
+# Optional too: what the server refused of its knobs, and the per-run SLO verdict.
+NOTE_COLUMNS = ["knobs_refused", "slo_pass", "slo_detail"]
+# Configuration columns that describe a line in a plot, besides the knob columns (and any
+# other per-configuration column a later harness adds). Load columns are the x axis instead.
 LINE_COLUMNS = ["strategy", "workload", "workers"]
 LOAD_COLUMNS = ["fib", "payload_bytes"]
-TEXT_COLUMNS = ["config", "strategy", "workload", "phase", "stream", "role", "error_classes"]
+TEXT_COLUMNS = ["config", "strategy", "workload", "phase", "stream", "role", "error_classes",
+                "worker_policy", "worker_cpus", "knobs_refused", "slo_pass", "slo_detail"]
 # Two-sided 95% Student t quantiles by degrees of freedom; 1.96 past the table. A table
 # rather than scipy, which `make deps` does not install.
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -183,7 +192,7 @@ class Results:
         s = self.summary
         if s is None:
             return []
-        known = set(KEY_COLUMNS) | set(EXPECTED["summary"])
+        known = set(KEY_COLUMNS) | set(EXPECTED["summary"]) | set(NOTE_COLUMNS)
         cols = [c for c in LINE_COLUMNS if c in s.columns]
         if "config" in s.columns:
             for c in s.columns:
@@ -214,6 +223,10 @@ class Results:
                 parts.append(str(v))
             elif isinstance(v, float) and not math.isnan(v) and v == int(v):
                 parts.append(f"{c}={int(v)}")
+            elif v is None or (isinstance(v, float) and math.isnan(v)):
+                if c in EMPTY_KNOB:  # an unpinned loop, workers on every CPU
+                    parts.append(f"{c}={EMPTY_KNOB[c]}")
+                # else the knob does not apply to this strategy (inline's worker_nice)
             else:
                 parts.append(f"{c}={v}")
         return " ".join(parts) or "all"
@@ -293,6 +306,53 @@ class Results:
             out.append((line, config, repeat))
         return out
 
+    # ---- SLOs (issue 7) --------------------------------------------------------------------
+    def slos(self):
+        """The objectives the run was given (meta.json params.slos), parsed: a list of
+        dicts {text, stream, metric, op, bound} with the bound in ms, req/s, a count or a
+        fraction. Texts this reader does not understand are kept with metric None."""
+        out = []
+        for text in (self.meta.get("params") or {}).get("slos") or []:
+            out.append(parse_slo(str(text)))
+        return out
+
+    def slo_verdicts(self):
+        """{config: True / False} — whether each configuration passed every objective in each
+        repeat: from meta.json, else from summary.csv's heavy+probe rows; {} without SLOs."""
+        out = {}
+        for c in self.meta.get("configs") or []:
+            if isinstance(c, dict) and isinstance(c.get("slo_pass"), bool):
+                out[str(c.get("config"))] = c["slo_pass"]
+        s = self.summary
+        if out or s is None or "slo_pass" not in s.columns or "phase" not in s.columns:
+            return out
+        checked = s[(s["phase"] == "heavy+probe") & s["slo_pass"].isin(["pass", "fail"])]
+        for config, g in checked.groupby("config"):
+            out[config] = bool((g["slo_pass"] == "pass").all())
+        return out
+
+    def chosen(self):
+        """(label or None, passed or None, why) of the configuration the exit status spoke
+        for, from meta.json; (None, None, "") when the run had no SLOs."""
+        slo = self.meta.get("slo")
+        if not isinstance(slo, dict):
+            return None, None, ""
+        return slo.get("chosen"), slo.get("chosen_pass"), str(slo.get("why") or "")
+
+    def swept_knob_columns(self):
+        """The knob columns this run swept: from meta.json's params.sweeps (worker-nice ->
+        worker_nice), else those holding more than one value across configurations."""
+        s = self.summary
+        if s is None or "config" not in s.columns:
+            return []
+        sweeps = (self.meta.get("params") or {}).get("sweeps")
+        if isinstance(sweeps, dict) and sweeps:
+            named = {k.replace("-", "_") for k in sweeps} | \
+                {k.replace("-", "_") + "_s" for k in sweeps}
+            return [c for c in KNOB_COLUMNS if c in named and c in s.columns]
+        configs = s.drop_duplicates("config")
+        return [c for c in KNOB_COLUMNS if c in s.columns and configs[c].nunique() > 1]
+
     def load_text(self, config):
         """'FIB=30, job 4.2 ms' for one configuration."""
         s = self.summary
@@ -305,6 +365,44 @@ class Results:
         if "job_cost_ms" in row and pd.notna(row["job_cost_ms"]):
             parts.append(f"job {row['job_cost_ms']:.3g} ms")
         return ", ".join(parts)
+
+
+_SLO_METRICS = {"p50", "p90", "p95", "p99", "p999", "p99.9", "max", "mean", "rps", "errors",
+                "error_rate"}
+
+
+def parse_slo(text):
+    """One objective as the harness writes it ('hi.p99<2ms', 'heavy.rps>=1000'): a dict
+    {text, stream ('probe' or 'heavy'), metric, op, bound}; metric None if not understood.
+    Latency bounds in ms (as summary.csv), error_rate as a fraction."""
+    t = text.replace(" ", "")
+    out = {"text": t, "stream": None, "metric": None, "op": None, "bound": math.nan}
+    i = min([t.find(o) for o in "<>" if o in t], default=-1)
+    if i < 0:
+        return out
+    op = t[i] + ("=" if t[i + 1:i + 2] == "=" else "")
+    left, right = t[:i], t[i + len(op):]
+    stream, _, metric = left.partition(".")
+    stream = {"hi": "probe", "probe": "probe", "heavy": "heavy"}.get(stream)
+    if stream is None or metric not in _SLO_METRICS:
+        return out
+    metric = "p999" if metric == "p99.9" else metric
+    scale = 1.0
+    if metric in ("rps",):
+        right = right.removesuffix("rps").removesuffix("/s")
+    elif metric == "error_rate" and right.endswith("%"):
+        right, scale = right[:-1], 0.01
+    elif metric not in ("errors", "error_rate"):
+        for unit, sc in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+            if right.endswith(unit):
+                right, scale = right[:-len(unit)], sc
+                break
+    try:
+        bound = float(right) * scale
+    except ValueError:
+        return out
+    out.update(stream=stream, metric=metric, op=op, bound=bound)
+    return out
 
 
 def spans_decades(values, ratio=4):

@@ -1,7 +1,8 @@
 """The run at a glance: one row per configuration x repeat, the figures a reader compares.
 
 Built from summary.csv's long rows (configuration x repeat x phase x stream). NaN stays NaN:
-a percentile the harness left empty is shown as 'n/a', not 0.
+a percentile the harness left empty is shown as 'n/a', not 0. With knob sweeps and SLOs
+(issue 7), the knobs that differ between configurations and each repeat's SLO verdict too.
 """
 import math
 
@@ -33,6 +34,10 @@ def overview(res):
     out = pd.DataFrame({"configuration": first["config"], "line": first["line"]})
     if "repeat" in first.columns:
         out["repeat"] = first["repeat"]
+    # The knobs this run swept (issue 7); an empty cell: the knob does not apply (inline has
+    # no workers) or, for the CPU knobs, nothing is pinned.
+    for c in res.swept_knob_columns():
+        out[c] = list(first[c])
     if "fib" in first.columns and first["fib"].notna().any():
         out["FIB"] = first["fib"]
     if "payload_bytes" in first.columns and first["payload_bytes"].notna().any():
@@ -55,9 +60,20 @@ def overview(res):
             lambda v: ";".join(x for x in v.dropna().astype(str) if x))
         out["error classes"] = [cls.get(tuple(r) if len(keys) > 1 else r[0], "")
                                 for r in first[keys].itertuples(index=False)]
-    for c in s.columns:
-        if c.lower().startswith("slo"):
-            out[c] = list(first[c])
+    if "slo_pass" in s.columns and s["slo_pass"].isin(["pass", "fail"]).any():
+        checked = s[(s["phase"] == "heavy+probe") & s["slo_pass"].isin(["pass", "fail"])]
+        for title, col in (("SLO (this repeat)", "slo_pass"), ("SLO detail", "slo_detail")):
+            if col not in checked.columns:
+                continue
+            vals = checked.groupby(keys)[col].first()
+            out[title] = [vals.get(tuple(r) if len(keys) > 1 else r[0], "")
+                          for r in first[keys].itertuples(index=False)]
+    if "knobs_refused" in s.columns:
+        refused = s.groupby(keys)["knobs_refused"].agg(
+            lambda v: "; ".join(sorted({str(x) for x in v.dropna() if str(x)})))
+        if (refused != "").any():
+            out["knobs refused"] = [refused.get(tuple(r) if len(keys) > 1 else r[0], "")
+                                    for r in first[keys].itertuples(index=False)]
     order = {ln: i for i, ln in enumerate(res.lines())}
     sort_cols = ["_o"] + [c for c in ("FIB", "payload (bytes)", "repeat") if c in out.columns]
     out = out.assign(_o=out["line"].map(order)).sort_values(sort_cols, kind="stable")

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "client/target.hpp"
+#include "experiment/slo.hpp"
 #include "load/stream_spec.hpp"
 
 namespace bench {
@@ -17,6 +18,12 @@ struct RunOptions {
   std::vector<StreamSpec> streams;
   std::string hgrm_dir;  // empty: no .hgrm files
   bool quiet = false;
+};
+
+// One --sweep of a server knob (experiment/knobs.hpp): its key and canonical values.
+struct KnobSweep {
+  std::string key;
+  std::vector<std::string> values;
 };
 
 struct ExperimentOptions {
@@ -39,6 +46,10 @@ struct ExperimentOptions {
   std::string results_dir = "results";
   std::string label;
   std::vector<std::string> server_args;
+  std::vector<KnobSweep> sweeps;  // knob sweeps in the order given (strategy, workers, fib and
+                                  // payload sweeps set the lists above)
+  std::vector<Slo> slos;          // checked on the heavy+probe phase of every run
+  std::string choose;             // --choose LABEL; "" for the default rule (choice.hpp)
   bool quiet = false;
 };
 

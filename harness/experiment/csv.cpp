@@ -46,4 +46,11 @@ CsvRow& CsvRow::empty() {
   return *this;
 }
 
+CsvRow& CsvRow::append(const CsvRow& cells) {
+  if (cells.first_) return *this;  // nothing to add
+  separator();
+  line_ += cells.line_;
+  return *this;
+}
+
 }  // namespace bench

@@ -14,6 +14,7 @@ class CsvRow {
   CsvRow& integer(std::uint64_t value);
   CsvRow& number(double value, int decimals);  // NaN: empty
   CsvRow& empty();
+  CsvRow& append(const CsvRow& cells);  // another row's cells after this row's
   std::string line() const { return line_ + "\n"; }
 
  private:

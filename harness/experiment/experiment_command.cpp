@@ -29,6 +29,11 @@ std::string default_server() {
 }  // namespace
 
 int run_experiment(const ExperimentOptions& options, int argc, char** argv) {
+  Plan plan = make_plan(options);
+  if (std::string err = check_plan(plan); !err.empty()) {
+    std::fprintf(stderr, "offload-bench experiment: %s\n", err.c_str());
+    return 2;
+  }
   const std::string program =
       options.server_program.empty() ? default_server() : options.server_program;
   if (access(program.c_str(), X_OK) != 0) {
@@ -48,7 +53,7 @@ int run_experiment(const ExperimentOptions& options, int argc, char** argv) {
   uv_loop_init(&loop);
   int status = 0;
   {
-    Experiment experiment(&loop, make_plan(options), program, folder,
+    Experiment experiment(&loop, std::move(plan), program, folder,
                           std::vector<std::string>(argv, argv + argc));
     std::optional<uvx::Signal> sigint, sigterm;
     sigint.emplace(&loop, SIGINT, [&] { experiment.interrupt(); });

@@ -9,6 +9,8 @@
 
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/posix.hpp>
 #include <cerrno>
@@ -61,7 +63,8 @@ ManagedServer::~ManagedServer() {
 }
 
 std::string ManagedServer::start(const std::string& program, const std::vector<std::string>& args,
-                                 const std::string& log_path, double ready_timeout_s) {
+                                 const std::string& log_path, double ready_timeout_s,
+                                 const std::vector<std::string>& unset_env) {
   log_path_ = log_path;
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
@@ -73,8 +76,11 @@ std::string ManagedServer::start(const std::string& program, const std::vector<s
       if (fd >= 0) ::close(fd);
     return "cannot open " + log_path + ": " + err;
   }
+  bp::environment env = boost::this_process::environment();
+  for (const auto& name : unset_env)
+    if (env.find(name) != env.end()) env.erase(name);
   std::error_code ec;
-  bp::child child(bp::exe = program, bp::args = args, bp::posix::fd.bind(0, null),
+  bp::child child(bp::exe = program, bp::args = args, env, bp::posix::fd.bind(0, null),
                   bp::posix::fd.bind(1, out[1]), bp::posix::fd.bind(2, log), ec);
   ::close(out[1]);
   ::close(log);

@@ -32,9 +32,11 @@ class ManagedServer {
   ManagedServer(const ManagedServer&) = delete;
   ManagedServer& operator=(const ManagedServer&) = delete;
 
-  // Returns "" or why it could not be started at all.
+  // Returns "" or why it could not be started at all. `unset_env`: variables removed from the
+  // server's environment (the knobs' fallbacks, so only its arguments configure it).
   std::string start(const std::string& program, const std::vector<std::string>& args,
-                    const std::string& log_path, double ready_timeout_s);
+                    const std::string& log_path, double ready_timeout_s,
+                    const std::vector<std::string>& unset_env = {});
   void stop(double grace_s);  // SIGTERM now, SIGKILL after grace_s; then `stopped`
   void kill_now();            // SIGKILL and reap, synchronously; no event follows
 

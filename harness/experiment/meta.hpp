@@ -3,11 +3,13 @@
 // per configuration with its job cost and how each of its servers ended.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "experiment/choice.hpp"
 #include "experiment/plan.hpp"
 
 namespace bench {
@@ -16,8 +18,12 @@ struct RunRecord {  // one server run
   std::size_t config = 0;
   unsigned repeat = 1;
   int pid = 0;
-  std::string exit;  // "clean", how it ended, or "" while running
-  std::string log;   // its stderr
+  std::string exit;                        // "clean", how it ended, or "" while running
+  std::string log;                         // its stderr
+  std::string knobs_refused;               // as the server reported it (see server_knobs.hpp)
+  std::optional<bool> slo_pass;            // its heavy+probe phase against --slo; none: not checked
+  std::string slo_detail;                  // each objective's value and verdict
+  double heavy_loaded_rps = std::nan("");  // heavy req/s in heavy+probe
 };
 
 struct MetaFacts {
@@ -29,7 +35,9 @@ struct MetaFacts {
   std::string machine_json, versions_json, git_rev;  // JSON objects / text, asked once
   std::vector<double> job_cost_ms;                   // per configuration; NaN: not measured
   std::vector<RunRecord> runs;
-  std::string message;  // why it failed, if it did
+  std::vector<ConfigOutcome> outcomes;  // per configuration, with --slo
+  std::optional<Choice> choice;         // once the run has ended, with --slo
+  std::string message;                  // why it failed, if it did
 };
 
 std::string meta_json(const MetaFacts& facts);

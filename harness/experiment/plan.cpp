@@ -1,14 +1,62 @@
 // inline has no pool: a --workers sweep would run the same inline server several times, so
-// inline appears once per job size.
+// inline appears once per job size. Knobs follow the same rule: one that means nothing for a
+// strategy (a worker's nice for inline, an elastic pool size for thread) is not passed to it
+// and not named in its label, so its configurations collapse into one.
 #include "experiment/plan.hpp"
 
+#include <algorithm>
 #include <set>
+
+#include "experiment/knobs.hpp"
 
 namespace bench {
 
 namespace {
 
 constexpr double kOverheadPerRunS = 1.0;
+
+// The knobs in force for one configuration, given the sweep values chosen for it.
+void resolve_knobs(const ExperimentOptions& options, ServerConfig& c,
+                   const std::vector<std::size_t>& choice) {
+  const auto& specs = knob_specs();
+  const auto fixed = knobs_in_server_args(options.server_args);
+  c.knobs.assign(specs.size(), "");
+  std::vector<bool> set(specs.size(), false);
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    const KnobSpec& spec = specs[k];
+    if (!knob_applies(spec, c.strategy)) continue;
+    c.knobs[k] = spec.fallback;
+    for (const auto& [key, value] : fixed) {  // the last one given wins, as in the server
+      if (key != spec.key) continue;
+      normalize_knob_value(spec, value, c.knobs[k]);  // checked when the options were parsed
+      set[k] = true;
+    }
+  }
+  for (std::size_t s = 0; s < options.sweeps.size(); ++s) {
+    const KnobSpec* spec = find_knob(options.sweeps[s].key);
+    const std::size_t k = static_cast<std::size_t>(spec - specs.data());
+    if (!knob_applies(*spec, c.strategy)) continue;
+    const std::string& value = options.sweeps[s].values[choice[s]];
+    c.knobs[k] = value;
+    set[k] = true;
+    c.label += "-" + knob_label(*spec, value);
+    const auto args = knob_args(*spec, value);
+    c.knob_args.insert(c.knob_args.end(), args.begin(), args.end());
+  }
+  // The elastic pool's sizes as the server resolves them: unset ones are --workers, and the
+  // most is at least the fewest.
+  const std::size_t lo = static_cast<std::size_t>(find_knob("min-workers") - specs.data());
+  const std::size_t hi = static_cast<std::size_t>(find_knob("max-workers") - specs.data());
+  if (knob_applies(specs[lo], c.strategy)) {
+    const unsigned min = set[lo] ? static_cast<unsigned>(std::stoul(c.knobs[lo])) : c.workers;
+    const unsigned max = set[hi] ? static_cast<unsigned>(std::stoul(c.knobs[hi])) : c.workers;
+    if (set[lo] && set[hi] && min > max)
+      c.problem = c.label + ": --min-workers " + c.knobs[lo] + " is above --max-workers " +
+                  c.knobs[hi] + " (the server refuses it)";
+    c.knobs[lo] = std::to_string(min);
+    c.knobs[hi] = std::to_string(std::max(min, max));
+  }
+}
 
 }  // namespace
 
@@ -26,26 +74,53 @@ Plan make_plan(const ExperimentOptions& options) {
   for (const auto& strategy : options.strategies) {
     for (std::uint64_t size : sizes) {
       for (unsigned workers : options.workers) {
-        ServerConfig c;
-        c.strategy = strategy;
-        c.workload = options.workload;
-        c.workers = strategy == "inline" ? 1 : workers;
-        std::string load;
-        if (c.workload == "gpg") {
-          c.payload = size;
-          load = "gpg" + size_label(size);
-        } else {
-          c.fib = static_cast<unsigned>(size);
-          load = "fib" + std::to_string(c.fib);
+        // The knob sweeps' cross product, the last sweep varying fastest.
+        std::vector<std::size_t> choice(options.sweeps.size(), 0);
+        for (bool more = true; more;) {
+          ServerConfig c;
+          c.strategy = strategy;
+          c.workload = options.workload;
+          c.workers = strategy == "inline" ? 1 : workers;
+          std::string load;
+          if (c.workload == "gpg") {
+            c.payload = size;
+            load = "gpg" + size_label(size);
+          } else {
+            c.fib = static_cast<unsigned>(size);
+            load = "fib" + std::to_string(c.fib);
+          }
+          c.label = strategy + "-" + load + "-w" + std::to_string(c.workers);
+          resolve_knobs(options, c, choice);
+          if (labels.insert(c.label).second) plan.configs.push_back(c);
+          more = false;
+          for (std::size_t s = options.sweeps.size(); s-- > 0;) {
+            if (++choice[s] < options.sweeps[s].values.size()) {
+              more = true;
+              break;
+            }
+            choice[s] = 0;
+          }
         }
-        c.label = strategy + "-" + load + "-w" + std::to_string(c.workers);
-        if (labels.insert(c.label).second) plan.configs.push_back(c);
       }
     }
   }
   for (unsigned r = 1; r <= options.repeats; ++r)
     for (std::size_t i = 0; i < plan.configs.size(); ++i) plan.runs.push_back({i, r, r == 1});
   return plan;
+}
+
+std::string check_plan(const Plan& plan) {
+  for (const auto& c : plan.configs)
+    if (!c.problem.empty()) return c.problem;
+  if (!plan.options.choose.empty()) {
+    std::string labels;
+    for (const auto& c : plan.configs) {
+      if (c.label == plan.options.choose) return {};
+      labels += (labels.empty() ? "" : ", ") + c.label;
+    }
+    return "--choose " + plan.options.choose + ": no such configuration (" + labels + ")";
+  }
+  return {};
 }
 
 std::vector<Step> Plan::steps(const PlannedRun& run) const {

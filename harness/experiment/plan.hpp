@@ -1,4 +1,5 @@
-// What an experiment will do: the server configurations (strategy x FIB x workers), the
+// What an experiment will do: the server configurations (strategy x FIB x workers x every
+// knob sweep), the
 // runs (every configuration once per repeat, repeats interleaved so slow drift of the
 // machine spreads over all configurations alike) and each run's steps.
 #pragma once
@@ -19,6 +20,12 @@ struct ServerConfig {
   unsigned fib = 0;           // fib only
   std::uint64_t payload = 0;  // gpg only: bytes
   unsigned workers = 0;       // 1 for inline: its one "worker" is the loop
+  // One canonical value per knob_specs() entry, as recorded in the CSVs: the swept value, a
+  // --server-arg's, or the server's default; "" where the knob does not apply to the
+  // strategy, or (loop/worker CPUs) nothing is pinned.
+  std::vector<std::string> knobs;
+  std::vector<std::string> knob_args;  // server flags for this configuration's swept knobs
+  std::string problem;                 // a combination the server would refuse, or ""
 };
 
 struct Step {
@@ -47,5 +54,8 @@ struct Plan {
 };
 
 Plan make_plan(const ExperimentOptions& options);
+// "" or one line on why the plan cannot run: a knob combination the server refuses
+// (--min-workers above --max-workers), or a --choose label no configuration has.
+std::string check_plan(const Plan& plan);
 
 }  // namespace bench

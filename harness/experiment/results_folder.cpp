@@ -55,7 +55,7 @@ std::string ResultsFolder::create(const std::string& parent, const std::string& 
   if (std::string err = make_dirs(path_ + "/logs"); !err.empty()) return err;
   if (std::string err = make_dirs(path_ + "/hgrm"); !err.empty()) return err;
 
-  const std::string keys = kKeyColumns;
+  const std::string keys = std::string(kKeyColumns) + "," + kKnobColumns;
   summary_ = open_csv(path_ + "/summary.csv", keys + "," + kSummaryColumns);
   series_ = open_csv(path_ + "/series.csv", keys + "," + kSeriesColumns);
   resources_ = open_csv(path_ + "/resources.csv", keys + "," + kResourceColumns);

@@ -12,10 +12,15 @@ namespace bench {
 // The CSV headers, exactly as RESULTS.md lists them.
 inline constexpr const char* kKeyColumns =
     "config,strategy,workload,fib,payload_bytes,workers,repeat,phase";
+// After the key columns in every CSV: the knobs in force (knob_specs() order) and what the
+// server refused of them.
+inline constexpr const char* kKnobColumns =
+    "worker_nice,worker_policy,loop_cpu,worker_cpus,min_workers,max_workers,"
+    "worker_idle_timeout_s,max_jobs_per_worker,max_queue,knobs_refused";
 inline constexpr const char* kSummaryColumns =
     "stream,phase_start_s,phase_end_s,duration_s,count,errors,error_classes,rate_rps,mean_ms,"
     "p50_ms,p50_lo_ms,p50_hi_ms,p90_ms,p95_ms,p99_ms,p99_lo_ms,p99_hi_ms,p999_ms,max_ms,"
-    "lateness_p99_ms,job_cost_ms";
+    "lateness_p99_ms,job_cost_ms,slo_pass,slo_detail";
 inline constexpr const char* kSeriesColumns =
     "stream,t_s,window_s,completed,errors,rate_rps,p50_ms,p99_ms,max_ms";
 inline constexpr const char* kResourceColumns = "t_s,pid,role,rss_kb,cpu_pct,threads";

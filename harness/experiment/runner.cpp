@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "experiment/knobs.hpp"
 #include "experiment/machine.hpp"
 #include "experiment/meta.hpp"
-#include "stats/hgrm.hpp"
+#include "experiment/server_knobs.hpp"
+#include "experiment/slo_summary.hpp"
 #include "stats/latency_summary.hpp"
 
 namespace bench {
@@ -21,10 +23,14 @@ constexpr std::uint64_t kConfirmDeathMs = 1000;  // time for a dying server to b
 constexpr unsigned kProbeInitialConns = 2;
 constexpr std::uint64_t kCalibrateMinCalls = 3;
 constexpr double kCalibrateMaxS = 60;
+// The first /metrics answer (the knobs in force) comes within milliseconds from an idle
+// server; past this the phases start anyway and the refusals come with a later scrape.
+constexpr std::uint64_t kKnobsWaitMs = 5000;
 
-double rate_of(const Stream& s) {
-  const double secs = static_cast<double>(s.end_ns() - s.start_ns()) / 1e9;
-  return secs > 0 ? static_cast<double>(s.stats().count()) / secs : kNaN;
+std::vector<std::string> knob_env_names() {
+  std::vector<std::string> names;
+  for (const auto& k : knob_specs()) names.push_back(k.env);
+  return names;
 }
 
 }  // namespace
@@ -43,9 +49,17 @@ Experiment::Experiment(uv_loop_t* loop, Plan plan, std::string server_program,
                     next_.clear();
                     for (auto& task : tasks) task();
                   }),
-      confirm_timer_(loop, [this] {
-        if (!phase_failure_.empty() && !finished_ && !failing_ && !interrupted_)
-          fail(phase_failure_);
+      confirm_timer_(loop,
+                     [this] {
+                       if (!phase_failure_.empty() && !finished_ && !failing_ && !interrupted_)
+                         fail(phase_failure_);
+                     }),
+      knobs_timer_(loop, [this] {
+        if (!waiting_for_knobs_) return;
+        waiting_for_knobs_ = false;
+        progress_.note("offload-bench: the server for " + config().label +
+                       " did not answer /metrics in time: its knobs are not checked yet");
+        start_step();
       }) {
   job_cost_ms_.assign(plan_.configs.size(), kNaN);
 }
@@ -79,6 +93,7 @@ void Experiment::start_run() {
   steps_ = plan_.steps(run());
   step_index_ = 0;
   cost_known_ = !run().calibrate;
+  knobs_refused_.clear();
   RunRow row;
   row.config = c.label;
   row.repeat = run().repeat;
@@ -96,10 +111,15 @@ void Experiment::start_run() {
     args.push_back("--workers");
     args.push_back(std::to_string(c.workers));
   }
+  args.insert(args.end(), c.knob_args.begin(), c.knob_args.end());
   args.insert(args.end(), plan_.options.server_args.begin(), plan_.options.server_args.end());
   const std::string log =
       folder_.path() + "/logs/" + c.label + "-r" + std::to_string(run().repeat) + ".log";
-  run_meta_.push_back({run().config, run().repeat, 0, "", log});
+  RunRecord record;
+  record.config = run().config;
+  record.repeat = run().repeat;
+  record.log = log;
+  run_meta_.push_back(record);
 
   ManagedServer::Events events;
   events.ready = [this](int port) { defer([this, port] { server_ready(port); }); };
@@ -111,7 +131,9 @@ void Experiment::start_run() {
   progress_.note("offload-bench: [" + std::to_string(run_index_ + 1) + "/" +
                  std::to_string(plan_.runs.size()) + "] " + c.label + " repeat " +
                  std::to_string(run().repeat));
-  if (std::string err = server_->start(program_, args, log, kReadyTimeoutS); !err.empty()) {
+  // Without the knobs' environment fallbacks, the arguments alone configure the server.
+  if (std::string err = server_->start(program_, args, log, kReadyTimeoutS, knob_env_names());
+      !err.empty()) {
     failing_ = true;
     finish("failed", 1, "cannot start the server for " + c.label + ": " + err);
   }
@@ -128,11 +150,31 @@ void Experiment::server_ready(int port) {
       loop_, target_, [this](const std::string& phase, std::uint64_t at, const LoopWindow& w) {
         metrics_row(phase, at, w);
       });
+  scraper_->on_scrape = [this](const Scrape& s) { scrape_seen(s); };
+  // The rows carry what the server refused of its knobs: its first /metrics answer comes
+  // before the first phase.
+  waiting_for_knobs_ = true;
+  knobs_timer_.start(kKnobsWaitMs);
   scraper_->scrape("baseline");
-  start_step();
+}
+
+void Experiment::scrape_seen(const Scrape& scrape) {
+  if (finished_ || !server_) return;
+  const std::string refused = refused_text(server_knobs(scrape), config());
+  if (refused != knobs_refused_ && !refused.empty())
+    progress_.note("offload-bench: the server for " + config().label + ": " + refused);
+  knobs_refused_ = refused;
+  run_meta_.back().knobs_refused = refused;
+  if (waiting_for_knobs_) {
+    waiting_for_knobs_ = false;
+    knobs_timer_.stop();
+    defer([this] { start_step(); });
+  }
 }
 
 void Experiment::stop_server() {
+  waiting_for_knobs_ = false;
+  knobs_timer_.stop();
   scraper_.reset();  // our last connection: the server's drain has nothing left to wait for
   if (server_ && server_->running()) {
     server_->stop(kStopGraceS);
@@ -312,106 +354,6 @@ void Experiment::phase_failed(Phase& p, const std::string& message) {
   confirm_timer_.start(kConfirmDeathMs);
 }
 
-// ---- rows -------------------------------------------------------------------------------
-
-CsvRow Experiment::keys(const std::string& phase) const {
-  const ServerConfig& c = config();
-  CsvRow row;
-  row.text(c.label).text(c.strategy).text(c.workload);
-  if (c.workload == "gpg") {
-    row.empty().integer(c.payload);
-  } else {
-    row.integer(c.fib).empty();
-  }
-  row.integer(c.workers);
-  row.integer(run().repeat).text(phase);
-  return row;
-}
-
-double Experiment::since_server(std::uint64_t ns) const {
-  if (!server_ || ns < server_->started_ns()) return 0;
-  return static_cast<double>(ns - server_->started_ns()) / 1e9;
-}
-
-void Experiment::write_phase_rows(Phase& p, const Step& s) {
-  RunRow& table = table_.back();
-  if (s.calibrate) {
-    double cost = kNaN;
-    for (const auto& st : p.streams())
-      if (st->stats().count() > 0) cost = st->stats().latency().value_at_quantile(0.5) / 1000.0;
-    job_cost_ms_[run().config] = cost;
-    table.job_cost_ms = cost;
-    cost_known_ = true;
-    release_held_rows();
-    return;
-  }
-  const double start_s = since_server(p.start_ns());
-  const double end_s = since_server(p.end_ns());
-  if (p.streams().empty()) {
-    CsvRow row = keys(s.phase);
-    row.text("none").number(start_s, 3).number(end_s, 3).number(end_s - start_s, 3);
-    row.integer(0).integer(0);
-    for (int i = 0; i < 14; ++i) row.empty();  // error_classes .. lateness_p99_ms
-    write_summary(row);
-    return;
-  }
-  for (const auto& stream : p.streams()) {
-    if (!stream->started()) continue;
-    const StreamStats& st = stream->stats();
-    const LatencySummary l = summarize(st.latency());
-    const double duration = static_cast<double>(stream->end_ns() - stream->start_ns()) / 1e9;
-    CsvRow row = keys(s.phase);
-    row.text(stream->spec().name).number(start_s, 3).number(end_s, 3).number(duration, 3);
-    row.integer(st.count()).integer(st.errors()).text(st.error_classes_text());
-    row.number(rate_of(*stream), 2).number(l.mean_ms, 3);
-    row.number(l.p50.value_ms, 3).number(l.p50.lo_ms, 3).number(l.p50.hi_ms, 3);
-    row.number(l.p90.value_ms, 3).number(l.p95.value_ms, 3);
-    row.number(l.p99.value_ms, 3).number(l.p99.lo_ms, 3).number(l.p99.hi_ms, 3);
-    row.number(l.p999.value_ms, 3).number(l.max_ms, 3);
-    row.number(stream->spec().open_loop() ? summarize(st.lateness()).p99.value_ms : kNaN, 3);
-    write_summary(row);
-    folder_.write_file("hgrm/" + config().label + "-r" + std::to_string(run().repeat) + "-" +
-                           s.phase + "-" + stream->spec().name + ".hgrm",
-                       to_hgrm(st.latency()));
-
-    table.errors += st.errors();
-    const bool heavy = stream->spec().name == "heavy";
-    if (s.phase == "probe-only" && !heavy) table.hi_unloaded = l;
-    if (s.phase == "heavy-only" && heavy) table.heavy_alone_rps = rate_of(*stream);
-    if (s.phase == "heavy+probe" && heavy) table.heavy_loaded_rps = rate_of(*stream);
-    if (s.phase == "heavy+probe" && !heavy) table.hi_loaded = l;
-  }
-}
-
-void Experiment::write_summary(CsvRow row) {
-  if (!cost_known_) {
-    held_.push_back(std::move(row));
-    return;
-  }
-  row.number(job_cost_ms_[run().config], 3);
-  folder_.summary(row.line());
-}
-
-void Experiment::release_held_rows() {
-  for (auto& row : held_) {
-    row.number(job_cost_ms_[run().config], 3);
-    folder_.summary(row.line());
-  }
-  held_.clear();
-}
-
-void Experiment::metrics_row(const std::string& phase, std::uint64_t at_ns, const LoopWindow& w) {
-  if (phase == "baseline" || phase == "calibrate" || !server_ || finished_) return;
-  CsvRow row = keys(phase);
-  row.number(since_server(at_ns), 3);
-  row.number(w.lag_p50_ms, 3).number(w.lag_p99_ms, 3).number(w.lag_max_ms, 3);
-  row.number(w.utilisation, 4);
-  for (double v :
-       {w.jobs_queued, w.jobs_running, w.workers_alive, w.workers_restarted, w.jobs_rejected})
-    row.number(v, 0);
-  folder_.metrics(row.line());
-}
-
 void Experiment::show_progress() {
   if (!phase_) return;
   const double in_step = static_cast<double>(uv_hrtime() - step_started_ns_) / 1e9;
@@ -432,10 +374,23 @@ void Experiment::finish(const std::string& status, int exit_status, const std::s
   if (!held_.empty()) release_held_rows();  // job cost unknown: the cell stays empty
   finished_ = true;
   exit_status_ = exit_status;
+  const bool with_slo = !plan_.options.slos.empty();
+  std::string slo_text;
+  if (with_slo) {
+    // Which configuration the exit status speaks for; a run that did not complete keeps
+    // its own status (1, 130): its verdicts are over what was measured.
+    const auto outcomes = config_outcomes(plan_, run_meta_);
+    std::vector<std::string> labels;
+    for (const auto& c : plan_.configs) labels.push_back(c.label);
+    choice_ = choose_config(outcomes, labels, plan_.options.choose);
+    if (status == "complete" && !choice_->pass) exit_status_ = 3;
+    slo_text = slo_summary(plan_, run_meta_, outcomes, *choice_, exit_status_);
+  }
   write_meta(status, message);
   folder_.flush();
   progress_.clear();
-  std::fputs(experiment_table(table_).c_str(), stdout);
+  std::fputs(experiment_table(table_, with_slo).c_str(), stdout);
+  std::fputs(slo_text.c_str(), stdout);
   std::printf("machine: %s\nresults: %s\n", machine_line().c_str(), folder_.path().c_str());
   std::fflush(stdout);
   if (!message.empty()) std::fprintf(stderr, "offload-bench: %s\n", message.c_str());
@@ -445,6 +400,7 @@ void Experiment::finish(const std::string& status, int exit_status, const std::s
   server_.reset();  // reaped by now; if not, killed and reaped here
   next_timer_.close();
   confirm_timer_.close();
+  knobs_timer_.close();
   if (on_finished) on_finished();
 }
 
@@ -462,6 +418,8 @@ void Experiment::write_meta(const std::string& status, const std::string& messag
   facts.git_rev = git_rev_;
   facts.job_cost_ms = job_cost_ms_;
   facts.runs = run_meta_;
+  if (!plan_.options.slos.empty()) facts.outcomes = config_outcomes(plan_, run_meta_);
+  facts.choice = choice_;
   facts.message = message;
   folder_.write_file("meta.json", meta_json(facts));
 }

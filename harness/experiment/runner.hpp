@@ -3,7 +3,8 @@
 // as Phases, samples the server's processes and /metrics each window, writes the rows as
 // they are measured, stops the server and checks its exit. Ctrl-C or a dying server ends it
 // early with valid files; every transition runs from a fresh loop callback, never from
-// inside the object that reported it, so that object can be destroyed on the way.
+// inside the object that reported it, so that object can be destroyed on the way. The rows
+// it writes are in runner_rows.cpp.
 #pragma once
 
 #include <uv.h>
@@ -11,11 +12,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/progress.hpp"
 #include "client/target.hpp"
+#include "experiment/choice.hpp"
 #include "experiment/csv.hpp"
 #include "experiment/managed_server.hpp"
 #include "experiment/meta.hpp"
@@ -63,10 +66,13 @@ class Experiment final : private PhaseListener {
   CsvRow keys(const std::string& phase) const;
   double since_server(std::uint64_t ns) const;
   void write_phase_rows(Phase& p, const Step& step);
-  void write_summary(CsvRow row);
+  CsvRow check_slos(Phase& p);  // heavy+probe: the slo_pass, slo_detail cells of its rows
+  void write_summary(CsvRow row, const CsvRow& tail);
   void release_held_rows();
   void write_meta(const std::string& status, const std::string& message = {});
   void metrics_row(const std::string& phase, std::uint64_t at_ns, const LoopWindow& w);
+  void scrape_seen(const Scrape& scrape);  // every /metrics answer: the knobs in force
+  std::optional<Choice> choice_;           // set when the run ends, with --slo
   void show_progress();
 
   const ServerConfig& config() const { return plan_.configs[plan_.runs[run_index_].config]; }
@@ -93,7 +99,10 @@ class Experiment final : private PhaseListener {
   std::unique_ptr<ProcSampler> sampler_;
 
   std::vector<double> job_cost_ms_;  // per configuration
-  std::vector<CsvRow> held_;         // summary rows waiting for the job cost
+  // Summary rows waiting for the job cost, with the cells that follow it.
+  std::vector<std::pair<CsvRow, CsvRow>> held_;
+  std::string knobs_refused_;        // this run's server, as of its latest /metrics answer
+  bool waiting_for_knobs_ = false;   // the first phase waits for the server's knobs
   std::vector<RunRow> table_;        // one per run, for the final table
   std::vector<RunRecord> run_meta_;  // for meta.json
   bool any_unclean_exit_ = false;
@@ -109,6 +118,7 @@ class Experiment final : private PhaseListener {
   std::vector<std::function<void()>> next_;
   uvx::Timer next_timer_;
   uvx::Timer confirm_timer_;
+  uvx::Timer knobs_timer_;  // a server that never answers /metrics is measured all the same
 };
 
 }  // namespace bench

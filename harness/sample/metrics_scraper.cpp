@@ -37,6 +37,7 @@ void MetricsScraper::on_response(Connection& c, int status) {
   const std::uint64_t now = uv_hrtime();
   if (status == 200) {
     Scrape current(parse_prometheus(c.body()));
+    if (on_scrape) on_scrape(current);
     if (!previous_.empty()) row_(context_, now, loop_window(previous_, current));
     previous_ = std::move(current);
   }

@@ -25,6 +25,9 @@ class MetricsScraper final : private ConnectionEvents {
   ~MetricsScraper();
 
   void scrape(const std::string& context);  // the first answer is the baseline, no row
+  // Called with every answer, the baseline's too, before its row: the knobs the server
+  // reports are read from here.
+  std::function<void(const Scrape&)> on_scrape;
 
  private:
   void on_connected(Connection& c) override;

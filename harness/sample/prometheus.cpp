@@ -97,6 +97,12 @@ std::optional<double> Scrape::value(std::string_view name, std::string_view labe
   return std::nullopt;
 }
 
+const std::map<std::string, std::string>* Scrape::labels(std::string_view name) const {
+  for (const auto& s : samples_)
+    if (s.name == name) return &s.labels;
+  return nullptr;
+}
+
 std::vector<std::pair<double, double>> Scrape::buckets(std::string_view histogram) const {
   const std::string name = std::string(histogram) + "_bucket";
   std::vector<std::pair<double, double>> out;
@@ -113,7 +119,11 @@ LoopWindow loop_window(const Scrape& before, const Scrape& after) {
   LoopWindow w{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
   const auto b0 = before.buckets("offload_loop_lag_seconds");
   const auto b1 = after.buckets("offload_loop_lag_seconds");
-  const double all_time_max = or_nan(after.value("offload_loop_lag_max_seconds"));
+  // The server's maximum since the previous scrape (ours is the only one during an
+  // experiment) is this window's exact maximum; an older server has only the all-time one.
+  const auto window_max = after.value("offload_loop_lag_max_since_scrape_seconds");
+  const double all_time_max =
+      window_max ? *window_max : or_nan(after.value("offload_loop_lag_max_seconds"));
   if (!b1.empty() && b0.size() == b1.size()) {
     std::vector<double> delta(b1.size());
     for (std::size_t i = 0; i < b1.size(); ++i) delta[i] = b1[i].second - b0[i].second;

@@ -28,6 +28,8 @@ class Scrape {
   // The first sample with this name (and label value, if given).
   std::optional<double> value(std::string_view name, std::string_view label = {},
                               std::string_view label_value = {}) const;
+  // The labels of the first sample with this name; nullptr when there is none.
+  const std::map<std::string, std::string>* labels(std::string_view name) const;
   // A histogram's cumulative buckets as (upper bound, count), in order; +Inf is infinity.
   std::vector<std::pair<double, double>> buckets(std::string_view histogram) const;
 
@@ -43,7 +45,9 @@ struct LoopWindow {  // NaN where the server does not expose the figure
 };
 
 // The window between two scrapes of the same server. Lag figures are upper bounds: the
-// bound of the bucket the percentile falls in, capped by the server's all-time maximum.
+// bound of the bucket the percentile falls in, capped by the window's maximum where the
+// server reports it (offload_loop_lag_max_since_scrape_seconds: then the max is exact),
+// else by its all-time maximum.
 LoopWindow loop_window(const Scrape& before, const Scrape& after);
 
 }  // namespace bench

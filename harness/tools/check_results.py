@@ -14,19 +14,24 @@ import math
 import os
 import sys
 
-KEYS = "config,strategy,workload,fib,payload_bytes,workers,repeat,phase".split(",")
+KEYS = ("config,strategy,workload,fib,payload_bytes,workers,repeat,phase,"
+        # the knobs in force and what the server refused of them (issue 7)
+        "worker_nice,worker_policy,loop_cpu,worker_cpus,min_workers,max_workers,"
+        "worker_idle_timeout_s,max_jobs_per_worker,max_queue,knobs_refused").split(",")
+KNOBS = KEYS[8:-1]
 COLUMNS = {
     "summary.csv": KEYS + (
         "stream,phase_start_s,phase_end_s,duration_s,count,errors,error_classes,rate_rps,"
         "mean_ms,p50_ms,p50_lo_ms,p50_hi_ms,p90_ms,p95_ms,p99_ms,p99_lo_ms,p99_hi_ms,p999_ms,"
-        "max_ms,lateness_p99_ms,job_cost_ms").split(","),
+        "max_ms,lateness_p99_ms,job_cost_ms,slo_pass,slo_detail").split(","),
     "series.csv": KEYS + "stream,t_s,window_s,completed,errors,rate_rps,p50_ms,p99_ms,max_ms".split(","),
     "resources.csv": KEYS + "t_s,pid,role,rss_kb,cpu_pct,threads".split(","),
     "metrics.csv": KEYS + (
         "t_s,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms,loop_utilisation,jobs_queued,"
         "jobs_running,workers_alive,workers_restarted,jobs_rejected").split(","),
 }
-TEXT = {"config", "strategy", "workload", "phase", "stream", "error_classes", "role"}
+TEXT = {"config", "strategy", "workload", "phase", "stream", "error_classes", "role",
+        "worker_policy", "worker_cpus", "knobs_refused", "slo_pass", "slo_detail"}
 PHASES = ["idle-before", "probe-only", "heavy-only", "heavy+probe", "idle-after"]
 STREAMS = {"idle-before": {"none"}, "probe-only": {"probe"}, "heavy-only": {"heavy"},
            "heavy+probe": {"heavy", "probe"}, "idle-after": {"none"}}
@@ -40,7 +45,7 @@ def check(run_dir, status, complete):
     except (OSError, ValueError) as e:
         return [f"meta.json: {e}"]
     for key in ["run_id", "status", "started", "ended", "command", "params", "machine",
-                "versions", "git_rev", "configs"]:
+                "versions", "git_rev", "configs", "slo"]:
         if key not in meta:
             problems.append(f"meta.json: no {key}")
     for key in ["cores", "model", "kernel", "mem_total_kb", "os"]:
@@ -109,6 +114,39 @@ def check(run_dir, status, complete):
                 problems.append(f"metrics.csv: no scrapes for {label}")
             if not all(run.get("server_exit") == "clean" for run in config.get("runs", [])):
                 problems.append(f"meta.json: {label} runs {config.get('runs')}")
+            problems += check_knobs(label, config, tables)
+            problems += check_slos(label, rows, meta)
+    return problems
+
+
+def check_knobs(label, config, tables):
+    """The knob columns hold one value per configuration, the one meta.json records."""
+    problems = []
+    knobs = config.get("knobs")
+    if not isinstance(knobs, dict) or sorted(knobs) != sorted(KNOBS):
+        return [f"meta.json: {label} knobs {knobs!r}, expected the keys {KNOBS}"]
+    for name, records in tables.items():
+        rows = [r for r in records if r["config"] == label]
+        for knob in KNOBS:
+            values = {r[knob] for r in rows}
+            want = "" if knobs[knob] is None else str(knobs[knob])
+            if values and values != {want}:
+                problems.append(f"{name}: {label} {knob} values {values}, meta.json says {want!r}")
+    return problems
+
+
+def check_slos(label, rows, meta):
+    """slo_pass is pass/fail on the heavy+probe rows exactly when --slo was given."""
+    slos = meta.get("params", {}).get("slos") or []
+    problems = []
+    for r in rows:
+        checked = r["phase"] == "heavy+probe" and slos
+        if checked and r["slo_pass"] not in ("pass", "fail"):
+            problems.append(f"summary.csv: {label} heavy+probe slo_pass {r['slo_pass']!r}")
+        if not checked and (r["slo_pass"] or r["slo_detail"]):
+            problems.append(f"summary.csv: {label} {r['phase']} has SLO cells")
+    if slos and not isinstance(meta.get("slo"), dict):
+        problems.append(f"meta.json: slo is {meta.get('slo')!r} with --slo given")
     return problems
 
 

@@ -54,22 +54,34 @@ class Degrades(unittest.TestCase):
         self.assertEqual(left_out, {})
         self.assertIn("64 KiB", res.load_text("thread-gpg65536-w2"))
 
-    def test_an_extra_per_configuration_knob_splits_the_lines(self):
-        run = self.synthetic(repeats=1, fibs=(30,), strategies=("thread", "process"))
-        for name in ("summary", "series", "resources", "metrics"):
-            f = run / f"{name}.csv"
-            df = pd.read_csv(f)
-            extra = df.copy()
-            extra["config"] = extra["config"] + "-nice19"
-            df.insert(8, "worker_nice", 0)
-            extra.insert(8, "worker_nice", 19)
-            pd.concat([df, extra]).to_csv(f, index=False)
+    def test_a_swept_knob_splits_the_lines(self):
+        run = self.synthetic(repeats=1, fibs=(30,), strategies=("thread", "process"),
+                             nices=(0, 19))
         res = og.load(run)
         self.assertEqual(res.lines(), ["thread worker_nice=0", "thread worker_nice=19",
                                        "process worker_nice=0", "process worker_nice=19"])
         html, left_out = self.render(run)
         self.assertEqual(left_out, {})
         self.assertIn("thread-fib30-w2-nice19", html)
+
+    def test_an_unknown_per_configuration_column_splits_the_lines_too(self):
+        # A later harness may add a knob this reader does not know: constant per
+        # configuration and varying within a strategy, it still names the lines.
+        run = self.synthetic(repeats=1, fibs=(30,), strategies=("thread", "process"))
+        for name in ("summary", "series", "resources", "metrics"):
+            f = run / f"{name}.csv"
+            df = pd.read_csv(f)
+            extra = df.copy()
+            extra["config"] = extra["config"] + "-future1"
+            df.insert(8, "future_knob", 0)
+            extra.insert(8, "future_knob", 1)
+            pd.concat([df, extra]).to_csv(f, index=False)
+        res = og.load(run)
+        self.assertEqual(res.lines(), ["thread future_knob=0", "thread future_knob=1",
+                                       "process future_knob=0", "process future_knob=1"])
+        html, left_out = self.render(run)
+        self.assertEqual(left_out, {})
+        self.assertIn("thread-fib30-w2-future1", html)
 
     def test_missing_metrics_csv_leaves_out_one_figure_with_a_note(self):
         run = self.synthetic(repeats=1)

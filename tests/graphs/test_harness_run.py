@@ -1,6 +1,7 @@
 """The graphs against the live harness: a very short real `offload-bench experiment` run
-(three strategies, one small FIB, 1 s phases) into a temp dir, then every figure and the
-report from it. Catches any drift between harness/RESULTS.md, the harness and the graphs.
+(three strategies, one small FIB, a worker-nice sweep, two SLOs, 1 s phases) into a temp
+dir, then every figure and the report from it. Catches any drift between harness/RESULTS.md,
+the harness and the graphs, knob and SLO columns included.
 
     /usr/bin/python3 tests/graphs/test_harness_run.py PATH/TO/offload-bench
 """
@@ -13,6 +14,7 @@ import unittest
 from graphs_support import temp_dir
 
 import offload_graphs as og
+from results_folder import KNOB_COLUMNS
 
 BENCH = None  # set from argv
 
@@ -40,6 +42,7 @@ class HarnessRun(unittest.TestCase):
         cmd = [BENCH, "experiment", "--strategies", "inline,thread,process", "--fib", "22",
                "--phase", "1", "--idle", "0.3", "--calibrate", "0.3", "--probe-rate", "200",
                "--heavy-conns", "2", "--results", str(results), "--label", "graphs-test",
+               "--sweep", "worker-nice=0,19", "--slo", "hi.p99<10s", "--slo", "heavy.rps>1",
                "--quiet"]
         p = run_bounded(cmd, timeout=100)
         self.assertEqual(p.returncode, 0, f"{' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
@@ -52,10 +55,29 @@ class HarnessRun(unittest.TestCase):
         notes = [n for n in res.notes if not n.startswith("Percentiles left empty")]
         self.assertEqual(notes, [])
         self.assertEqual(set(res.summary["strategy"]), {"inline", "thread", "process"})
+        # inline has no workers: one configuration, no nice; each pool twice.
+        configs = sorted(set(res.summary["config"]))
+        self.assertEqual(configs, ["inline-fib22-w1", "process-fib22-w2-nice0",
+                                   "process-fib22-w2-nice19", "thread-fib22-w2-nice0",
+                                   "thread-fib22-w2-nice19"])
+        for table in (res.summary, res.series, res.resources, res.metrics):
+            self.assertTrue(set(KNOB_COLUMNS) <= set(table.columns))
+        nice = res.summary.drop_duplicates("config").set_index("config")["worker_nice"]
+        self.assertEqual(nice["thread-fib22-w2-nice19"], 19)
+        self.assertTrue(nice.isna()["inline-fib22-w1"])  # no workers to nice
+        self.assertEqual(res.swept_knob_columns(), ["worker_nice"])
+        verdicts = res.slo_verdicts()
+        self.assertEqual(sorted(verdicts), configs)
+        self.assertTrue(all(verdicts.values()), verdicts)  # generous bounds: all pass
+        chosen, chosen_pass, _ = res.chosen()
+        self.assertIn(chosen, configs)
+        self.assertTrue(chosen_pass)
+        self.assertIn("SLO (this repeat)", og.overview(res).columns)
         report, rendered = og.render(res, temp_dir(self))
         left_out = {name: note for name, png, note in rendered if png is None}
         self.assertEqual(left_out, {})
         self.assertGreater(report.stat().st_size, 50_000)
+        self.assertIn("<h2>SLOs</h2>", report.read_text())
 
 
 if __name__ == "__main__":

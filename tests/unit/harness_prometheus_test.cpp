@@ -1,5 +1,5 @@
 // Reading offload-server's /metrics: the text format, and one window's loop lag and
-// utilisation from two scrapes.
+// utilisation from two scrapes (with the window's exact maximum where the server has it).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -71,6 +71,19 @@ TEST(PrometheusTest, WindowLagComesFromBucketDeltasCappedByTheMaximum) {
   EXPECT_EQ(w.workers_alive, 2);
   EXPECT_EQ(w.workers_restarted, 1);
   EXPECT_EQ(w.jobs_rejected, 3);
+}
+
+TEST(PrometheusTest, TheWindowsOwnMaximumIsExactWhenTheServerReportsIt) {
+  // All-time maximum 40 ms (an earlier stall); this window's own maximum 2.5 ms.
+  bench::Scrape before(
+      bench::parse_prometheus(scrape_text(lag_buckets(10, 10, 10, 10), 0.040, 1.0, 2.0, 0)));
+  bench::Scrape after(
+      bench::parse_prometheus(scrape_text(lag_buckets(60, 105, 110, 110), 0.040, 1.25, 3.0, 0) +
+                              "offload_loop_lag_max_since_scrape_seconds 0.0025\n"));
+  const auto w = bench::loop_window(before, after);
+  EXPECT_DOUBLE_EQ(w.lag_max_ms, 2.5);
+  EXPECT_DOUBLE_EQ(w.lag_p99_ms, 2.5);  // bucket bound 10 ms, capped by the window's maximum
+  EXPECT_DOUBLE_EQ(w.lag_p50_ms, 0.1);
 }
 
 TEST(PrometheusTest, WindowWithoutObservationsOrMetricsIsEmpty) {

@@ -1,0 +1,194 @@
+// The rules mirror offload-server's own (servers/app/config.cpp) so a bad sweep value is
+// refused before any server starts, with exit status 2, instead of failing the run later.
+// CPU numbers are checked against this machine: the harness starts its servers here.
+#include "experiment/knobs.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "cli/options.hpp"
+
+namespace bench {
+
+namespace {
+
+bool parse_int(std::string_view text, long long lo, long long hi, long long& out) {
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return !text.empty() && ec == std::errc() && ptr == end && out >= lo && out <= hi;
+}
+
+std::string int_rule(long long lo, long long hi) {
+  return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+}
+
+int cores() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// "0-1,3" with every CPU on this machine; "+" already turned into ",".
+std::string check_cpu_list(const std::string& list) {
+  const std::string rule =
+      "must be a CPU list like 1 or 0-1 (write 0+2 for the CPUs 0 and 2) "
+      "with CPUs from 0 to " +
+      std::to_string(cores() - 1);
+  std::size_t at = 0;
+  while (at <= list.size()) {
+    std::size_t comma = list.find(',', at);
+    if (comma == std::string::npos) comma = list.size();
+    const std::string item = list.substr(at, comma - at);
+    const auto dash = item.find('-');
+    long long lo = 0, hi = 0;
+    const std::string a = item.substr(0, dash);
+    const std::string b = dash == std::string::npos ? a : item.substr(dash + 1);
+    if (!parse_int(a, 0, cores() - 1, lo) || !parse_int(b, 0, cores() - 1, hi) || hi < lo)
+      return rule;
+    at = comma + 1;
+  }
+  return {};
+}
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+const std::vector<KnobSpec>& knob_specs() {
+  static const std::vector<KnobSpec> specs = {
+      {"worker-nice", "worker_nice", "WORKER_NICE", KnobScope::pool, "0", true},
+      {"worker-policy", "worker_policy", "WORKER_POLICY", KnobScope::pool, "normal", false},
+      {"loop-cpu", "loop_cpu", "LOOP_CPU", KnobScope::all, "", true},
+      {"worker-cpus", "worker_cpus", "WORKER_CPUS", KnobScope::pool, "", false},
+      // Their defaults are the configuration's --workers: make_plan fills them in.
+      {"min-workers", "min_workers", "MIN_WORKERS", KnobScope::process, "", true},
+      {"max-workers", "max_workers", "MAX_WORKERS", KnobScope::process, "", true},
+      {"worker-idle-timeout", "worker_idle_timeout_s", "WORKER_IDLE_TIMEOUT", KnobScope::process,
+       "10", true},
+      {"max-jobs-per-worker", "max_jobs_per_worker", "MAX_JOBS_PER_WORKER", KnobScope::process, "0",
+       true},
+      {"max-queue", "max_queue", "MAX_QUEUE", KnobScope::pool, "128", true},
+  };
+  return specs;
+}
+
+const KnobSpec* find_knob(std::string_view key) {
+  for (const auto& k : knob_specs())
+    if (key == k.key) return &k;
+  return nullptr;
+}
+
+std::string knob_keys_text() {
+  std::string out;
+  for (const auto& k : knob_specs()) out += (out.empty() ? "" : ", ") + std::string(k.key);
+  return out;
+}
+
+bool knob_applies(const KnobSpec& knob, std::string_view strategy) {
+  switch (knob.scope) {
+    case KnobScope::all:
+      return true;
+    case KnobScope::pool:
+      return strategy != "inline";
+    case KnobScope::process:
+      return strategy == "process";
+  }
+  return false;
+}
+
+std::string normalize_knob_value(const KnobSpec& knob, const std::string& text, std::string& out) {
+  const std::string key = knob.key;
+  long long n = 0;
+  if (key == "worker-nice") {
+    if (!parse_int(text, -20, 19, n)) return int_rule(-20, 19);
+    out = std::to_string(n);
+  } else if (key == "worker-policy") {
+    if (text != "normal" && text != "batch" && text != "idle")
+      return "must be normal, batch or idle";
+    out = text;
+  } else if (key == "loop-cpu") {
+    if (text == "none") {
+      out.clear();
+      return {};
+    }
+    if (!parse_int(text, 0, cores() - 1, n))
+      return "must be a CPU from 0 to " + std::to_string(cores() - 1) + ", or none";
+    out = std::to_string(n);
+  } else if (key == "worker-cpus") {
+    if (text == "all") {
+      out.clear();
+      return {};
+    }
+    std::string list = text;
+    for (char& c : list)
+      if (c == '+') c = ',';
+    if (std::string err = check_cpu_list(list); !err.empty()) return err + ", or all";
+    out = list;
+  } else if (key == "min-workers" || key == "max-workers") {
+    if (!parse_int(text, 1, 256, n)) return int_rule(1, 256);
+    out = std::to_string(n);
+  } else if (key == "worker-idle-timeout") {
+    double s = 0;
+    if (!parse_duration(text, s) || s > 86400)
+      return "must be a duration above 0 and at most 86400 s (seconds, or 500ms, 2m)";
+    out = number_text(s);
+  } else if (key == "max-jobs-per-worker") {
+    if (!parse_int(text, 0, 1'000'000'000, n)) return int_rule(0, 1'000'000'000);
+    out = std::to_string(n);
+  } else if (key == "max-queue") {
+    if (!parse_int(text, 0, 1'000'000, n)) return int_rule(0, 1'000'000);
+    out = std::to_string(n);
+  } else {
+    return "is not a knob";
+  }
+  return {};
+}
+
+std::string knob_label(const KnobSpec& knob, const std::string& value) {
+  const std::string key = knob.key;
+  if (key == "worker-nice") return "nice" + value;
+  if (key == "worker-policy") return "sched-" + value;
+  if (key == "loop-cpu") return value.empty() ? "loopany" : "loop" + value;
+  if (key == "worker-cpus") {
+    std::string v = value.empty() ? "all" : value;
+    for (char& c : v)
+      if (c == ',') c = '.';  // labels name files and CSV cells: no commas
+    return "wcpu" + v;
+  }
+  if (key == "min-workers") return "min" + value;
+  if (key == "max-workers") return "max" + value;
+  if (key == "worker-idle-timeout") return "idle" + value + "s";
+  if (key == "max-jobs-per-worker") return "recycle" + value;
+  if (key == "max-queue") return "q" + value;
+  return key + value;
+}
+
+std::vector<std::string> knob_args(const KnobSpec& knob, const std::string& value) {
+  if (value.empty()) return {};  // an unpinned loop, workers on every CPU: the server's default
+  return {std::string("--") + knob.key, value};
+}
+
+std::vector<std::pair<std::string, std::string>> knobs_in_server_args(
+    const std::vector<std::string>& args) {
+  std::vector<std::pair<std::string, std::string>> found;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i].rfind("--", 0) != 0) continue;
+    std::string flag = args[i].substr(2), value;
+    const auto eq = flag.find('=');
+    if (eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
+    } else if (i + 1 < args.size()) {
+      value = args[i + 1];
+    }
+    if (find_knob(flag) != nullptr) found.emplace_back(flag, value);
+  }
+  return found;
+}
+
+}  // namespace bench

@@ -1,0 +1,49 @@
+// The server knobs an experiment sets per configuration (issue 7): scheduling (worker nice and
+// policy, loop and worker CPUs) and pool shape (elastic sizes, recycling, queue). One table
+// says, per knob, its --sweep key (the server's flag without "--"), its CSV column, the
+// environment fallback the server would otherwise read, which strategies it means something
+// for, its default, and its short form in configuration labels.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bench {
+
+// all strategies | the pools (thread, process, uvpool) | the process pool only
+enum class KnobScope { all, pool, process };
+
+struct KnobSpec {
+  const char* key;     // --sweep key, e.g. worker-nice
+  const char* column;  // CSV column, e.g. worker_nice
+  const char* env;     // the server's environment fallback, e.g. WORKER_NICE
+  KnobScope scope;
+  const char* fallback;  // recorded value when not set ("" for loop/worker CPUs: not pinned)
+  bool numeric;          // meta.json writes it as a number
+};
+
+// In CSV column order (harness/RESULTS.md); `knobs_refused` follows them in every CSV.
+const std::vector<KnobSpec>& knob_specs();
+const KnobSpec* find_knob(std::string_view key);
+std::string knob_keys_text();  // "worker-nice, worker-policy, ..." for error lines
+bool knob_applies(const KnobSpec& knob, std::string_view strategy);
+
+// Checks one value against the server's rule and writes its canonical form to `out`:
+// "0+1" -> "0,1" for worker-cpus (a comma separates sweep values), "500ms" -> "0.5" for the
+// idle timeout, "none" (loop-cpu) and "all" (worker-cpus) -> "" (not set). Returns the broken
+// rule, or "".
+std::string normalize_knob_value(const KnobSpec& knob, const std::string& text, std::string& out);
+
+// The short form in a configuration label, from a canonical value: nice19, sched-idle, loop0,
+// loopany, wcpu0-1, min1, max4, idle2s, recycle100, q64. Only [A-Za-z0-9._-].
+std::string knob_label(const KnobSpec& knob, const std::string& value);
+
+// Server arguments for one knob at a canonical value ("" for an unset CPU knob: no flag).
+std::vector<std::string> knob_args(const KnobSpec& knob, const std::string& value);
+
+// Knobs given with --server-arg (--worker-nice=19, or --worker-nice then 19): key -> raw value.
+std::vector<std::pair<std::string, std::string>> knobs_in_server_args(
+    const std::vector<std::string>& server_args);
+
+}  // namespace bench

@@ -1,0 +1,176 @@
+// `offload-bench experiment --sweep ... --slo ...` end to end with tiny phases: every
+// configuration of the sweep runs, its label and CSV columns carry the knob, the server ran
+// what was asked (an exported WORKER_NICE does not leak into it), and the exit status says
+// whether the chosen configuration met its objectives: 0 when it did, 3 when it did not,
+// 2 for a --choose label that names no configuration.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "server_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+int exit_code(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// summary.csv as rows of column -> cell (no cell of these runs is quoted).
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream s(line);
+    std::string cell;
+    while (std::getline(s, cell, ',')) cells.push_back(cell);
+    if (!line.empty() && line.back() == ',') cells.push_back("");
+    if (header.empty()) {
+      header = cells;
+      continue;
+    }
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+class SweepSloTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/offload-sweep-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    results_ = dir;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(results_, ec);
+  }
+
+  std::vector<std::string> args(std::vector<std::string> extra) const {
+    std::vector<std::string> a = {"experiment",
+                                  "--server",
+                                  OFFLOAD_SERVER,
+                                  "--strategies",
+                                  "thread",
+                                  "--fib",
+                                  "20",
+                                  "--workers",
+                                  "2",
+                                  "--phase",
+                                  "0.6",
+                                  "--idle",
+                                  "0.3",
+                                  "--calibrate",
+                                  "0.3",
+                                  "--probe-rate",
+                                  "200",
+                                  "--heavy-conns",
+                                  "2",
+                                  "--results",
+                                  results_.string(),
+                                  "--quiet"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+
+  fs::path latest() const { return results_ / "latest"; }
+
+  std::string check_complete() const {
+    const auto r = testsupport::run_program(
+        "/usr/bin/python3",
+        {CHECK_RESULTS, latest().string(), "--status", "complete", "--complete"});
+    return exit_code(r.status) == 0 ? "" : r.output;
+  }
+
+  fs::path results_;
+};
+
+TEST_F(SweepSloTest, EveryKnobValueRunsAndIsRecordedAndAPassingSloExitsZero) {
+  // WORKER_NICE in the environment would configure a server that reads it: the harness must
+  // remove it, or the nice0 configuration would run at 7 and the mismatch would be reported.
+  const auto r = testsupport::run_program(
+      OFFLOAD_BENCH,
+      args({"--sweep", "worker-nice=0,5", "--slo", "hi.p50<30s", "--slo", "heavy.rps>0"}),
+      {{"WORKER_NICE", "7"}}, 90s);
+  ASSERT_EQ(exit_code(r.status), 0) << r.output;
+  EXPECT_NE(r.output.find("thread-fib20-w2-nice0 "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("thread-fib20-w2-nice5 "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("chosen: thread-fib20-w2-nice"), std::string::npos) << r.output;
+  EXPECT_EQ(check_complete(), "");
+
+  std::map<std::string, std::set<std::string>> nice_by_config;
+  unsigned checked = 0;
+  for (const auto& row : read_csv(latest() / "summary.csv")) {
+    nice_by_config[row.at("config")].insert(row.at("worker_nice"));
+    EXPECT_EQ(row.at("worker_policy"), "normal");
+    EXPECT_EQ(row.at("knobs_refused"), "") << row.at("config") << " " << row.at("phase");
+    if (row.at("phase") == "heavy+probe") {
+      ++checked;
+      EXPECT_EQ(row.at("slo_pass"), "pass");
+      EXPECT_NE(row.at("slo_detail").find("hi.p50<30s: "), std::string::npos);
+    } else {
+      EXPECT_EQ(row.at("slo_pass"), "");
+    }
+  }
+  EXPECT_EQ(nice_by_config,
+            (std::map<std::string, std::set<std::string>>{{"thread-fib20-w2-nice0", {"0"}},
+                                                          {"thread-fib20-w2-nice5", {"5"}}}));
+  EXPECT_EQ(checked, 4u);  // heavy and probe rows of heavy+probe, two configurations
+  const auto metrics = read_csv(latest() / "metrics.csv");
+  ASSERT_FALSE(metrics.empty());
+  EXPECT_EQ(metrics.back().at("worker_nice"), "5");
+
+  const std::string meta = read_file(latest() / "meta.json");
+  EXPECT_NE(meta.find("\"sweeps\": {\"worker-nice\": [\"0\", \"5\"]}"), std::string::npos) << meta;
+  EXPECT_NE(meta.find("\"worker_nice\": 5"), std::string::npos);
+  EXPECT_NE(meta.find("\"slos\": [\"hi.p50<30s\", \"heavy.rps>0\"]"), std::string::npos);
+  EXPECT_NE(meta.find("\"chosen_pass\": true"), std::string::npos);
+  EXPECT_EQ(meta.find("\"slo_pass\": false"), std::string::npos);
+}
+
+TEST_F(SweepSloTest, AFailedSloOfTheChosenConfigurationExitsThree) {
+  const auto r =
+      testsupport::run_program(OFFLOAD_BENCH, args({"--slo", "heavy.rps>100000000"}), {}, 60s);
+  ASSERT_EQ(exit_code(r.status), 3) << r.output;
+  EXPECT_NE(r.output.find("chosen: thread-fib20-w2 (the only configuration): fail; exit status 3"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(check_complete(), "");
+  const std::string summary = read_file(latest() / "summary.csv");
+  EXPECT_NE(summary.find(",fail,heavy.rps>100000000: "), std::string::npos) << summary;
+  const std::string meta = read_file(latest() / "meta.json");
+  EXPECT_NE(meta.find("\"chosen_pass\": false"), std::string::npos) << meta;
+  EXPECT_NE(meta.find("\"status\": \"complete\""), std::string::npos);
+}
+
+TEST_F(SweepSloTest, AChoiceThatNamesNoConfigurationExitsTwoBeforeStarting) {
+  const auto r = testsupport::run_program(
+      OFFLOAD_BENCH, args({"--slo", "hi.p99<2ms", "--choose", "thread-fib20-w9"}), {}, 20s);
+  EXPECT_EQ(exit_code(r.status), 2) << r.output;
+  EXPECT_NE(r.output.find("--choose thread-fib20-w9: no such configuration (thread-fib20-w2)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(latest())) << "nothing is started or written for a bad plan";
+}
+
+}  // namespace
