@@ -48,6 +48,8 @@ std::string knob_mismatches(const ServerKnobs& reported, const ServerConfig& con
   auto differs = [&](const std::string& column, const std::string& asked) {
     const auto it = reported.labels.find(column);
     if (it == reported.labels.end()) return;
+    // Not asked: the server picks the CPUs itself (all but --loop-cpu's) and reports them.
+    if (column == "worker_cpus" && asked.empty()) return;
     const bool same =
         column == "worker_cpus" ? cpu_set(it->second) == cpu_set(asked) : it->second == asked;
     if (!same)

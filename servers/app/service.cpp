@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <thread>
 
 #include "gpg_home_set.hpp"
 #include "gpg_init.hpp"
@@ -29,6 +30,12 @@ namespace app {
 namespace {
 
 constexpr std::uint64_t kLagProbeMs = 10;
+
+std::string format_seconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
+}
 
 std::uint64_t to_ms(double seconds) {
   return static_cast<std::uint64_t>(seconds * 1000.0 + 0.5);
@@ -63,6 +70,17 @@ class Service {
       return 1;
     }
     const offload::PoolConfig pool = pool_config();  // before the loop is pinned: see cpus_except
+    effective_worker_cpus_ = offload::format_cpu_list(pool.worker_knobs.cpus);
+    if (pool.worker_knobs.any() && config_.strategy != "inline") {
+      // Workers apply their knobs as they start; try them now on a throwaway thread (same
+      // privileges) so a refusal is reported at start rather than after the first job.
+      std::string refused;
+      std::thread([&] { refused = offload::apply_to_this_thread(pool.worker_knobs); }).join();
+      if (!refused.empty()) {
+        std::fprintf(stderr, "offload-server: workers: %s\n", refused.c_str());
+        workers_refused_ = refused;
+      }
+    }
     if (config_.loop_cpu >= 0) {
       if (std::string err = offload::pin_this_thread(config_.loop_cpu); err.empty()) {
         std::fprintf(stderr, "offload-server: event loop pinned to CPU %d\n", config_.loop_cpu);
@@ -203,13 +221,13 @@ class Service {
 
   // The knobs in force, as Prometheus label text.
   std::string knob_labels() const {
-    std::string labels =
-        "worker_nice=\"" + std::to_string(config_.worker_nice) + "\",worker_policy=\"" +
-        config_.worker_policy + "\",loop_cpu=\"" +
-        (config_.loop_cpu >= 0 ? std::to_string(config_.loop_cpu) : std::string()) +
-        "\",worker_cpus=\"" + config_.worker_cpus + "\",workers=\"" + workers_text() +
-        "\",max_jobs_per_worker=\"" + std::to_string(config_.max_jobs_per_worker) + "\"";
-    return labels;
+    const std::string loop_cpu = config_.loop_cpu >= 0 ? std::to_string(config_.loop_cpu) : "";
+    return "worker_nice=\"" + std::to_string(config_.worker_nice) + "\",worker_policy=\"" +
+           config_.worker_policy + "\",loop_cpu=\"" + loop_cpu + "\",worker_cpus=\"" +
+           effective_worker_cpus_ + "\",workers=\"" + workers_text() + "\",max_jobs_per_worker=\"" +
+           std::to_string(config_.max_jobs_per_worker) + "\",max_queue=\"" +
+           std::to_string(config_.max_queue) + "\",worker_idle_timeout=\"" +
+           format_seconds(config_.worker_idle_timeout_s) + "\"";
   }
 
   ServerFacts facts() const {
@@ -227,6 +245,8 @@ class Service {
     f.pool = offloader_->stats();
     f.knob_labels = knob_labels();
     f.knobs_refused = loop_cpu_refused_;
+    if (!workers_refused_.empty() && f.pool.knobs_refused.empty())
+      f.knobs_refused += (f.knobs_refused.empty() ? "" : "; ") + workers_refused_;
     if (!f.pool.knobs_refused.empty())
       f.knobs_refused += (f.knobs_refused.empty() ? "" : "; ") + f.pool.knobs_refused;
     f.connections = server_->connection_count();
@@ -314,6 +334,8 @@ class Service {
   std::unique_ptr<workloads::gpg::HomeSet> homes_;
   std::unique_ptr<workloads::gpg::Workload> workload_;
   std::string loop_cpu_refused_;
+  std::string workers_refused_;        // the workers' knobs, tried at start
+  std::string effective_worker_cpus_;  // what workers are pinned to ("" when not)
   double gpg_spawn_s_ = -1;
   double gpg_startup_s_ = -1;
   std::unique_ptr<offload::Offloader> offloader_;

@@ -105,7 +105,10 @@ ServerProcess::ServerProcess(const std::string& program, const std::vector<std::
     kill(pid_, SIGKILL);
     wait_for_exit(pid_, std::chrono::seconds(5));
     exited_ = true;
-    throw std::runtime_error("server did not become ready: " + stderr_text());
+    const std::string why = stderr_text();
+    std::error_code ec;
+    std::filesystem::remove(stderr_path_, ec);  // the destructor does not run after a throw
+    throw std::runtime_error("server did not become ready: " + why);
   }
 }
 
