@@ -5,7 +5,7 @@ pkg_check_modules(GPGME REQUIRED IMPORTED_TARGET gpgme)
 pkg_check_modules(GCRYPT REQUIRED IMPORTED_TARGET libgcrypt)
 
 add_library(offload_gpg STATIC
-  gpg_init.cpp gpg_sha256.cpp gpg_size.cpp gpg_agent.cpp gpg_home.cpp gpg_home_set.cpp
+  gpg_init.cpp gpg_sha256.cpp gpg_size.cpp gpg_agent.cpp gpg_home.cpp gpg_home_set.cpp gpg_stale_homes.cpp
   gpg_payload.cpp gpg_ciphertext_cache.cpp gpg_decrypt.cpp gpg_spawn_probe.cpp gpg_workload.cpp)
 target_include_directories(offload_gpg PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 # Public headers never include <gpgme.h> or <gcrypt.h>: both stay private.

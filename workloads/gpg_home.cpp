@@ -12,6 +12,7 @@
 
 #include "gpg_agent.hpp"
 #include "gpg_gpgme.hpp"
+#include "gpg_stale_homes.hpp"
 
 namespace workloads::gpg {
 
@@ -55,6 +56,11 @@ std::unique_ptr<Home> Home::make_empty(std::string* error) {
     return nullptr;
   }
   chmod(templ, 0700);  // mkdtemp already does; explicit because gpg warns on anything looser
+  // Who owns it: if this process is killed, a later server removes the home (gpg_stale_homes).
+  if (std::string err = stamp_owner(home->path_); !err.empty()) {
+    *error = err;
+    return nullptr;
+  }
   std::ofstream conf(home->path_ + "/gpg-agent.conf");
   conf << "auto-expand-secmem\n";
   if (!conf.flush()) {

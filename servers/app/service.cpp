@@ -17,6 +17,7 @@
 #include "gpg_init.hpp"
 #include "gpg_size.hpp"
 #include "gpg_spawn_probe.hpp"
+#include "gpg_stale_homes.hpp"
 #include "gpg_workload.hpp"
 #include "loop_lag.hpp"
 #include "metrics.hpp"
@@ -125,6 +126,9 @@ class Service {
       std::fprintf(stderr, "offload-server: %s\n", err.c_str());
       return false;
     }
+    for (const auto& stale : gpg::sweep_stale_homes())
+      std::fprintf(stderr, "offload-server: removed %s, a GnuPG home left by a killed server\n",
+                   stale.c_str());
     const auto mode = *gpg::parse_home_mode(config_.gpg_home);
     const auto key = *gpg::parse_key_type(config_.gpg_key);
     const std::size_t homes = config_.strategy == "inline" ? 1 : config_.workers;

@@ -125,6 +125,26 @@ TEST(GpgServer, CorruptWithoutTheTestFlagIsRefused) {
   EXPECT_EQ(r->status, 400);
 }
 
+TEST(GpgServer, HomesOfAKilledServerAreSweptByTheNextOne) {
+  std::vector<std::string> homes;
+  {
+    ServerProcess killed(OFFLOAD_SERVER,
+                         {"--port", "0", "--workload", "gpg", "--payload-bytes", "4k"}, {}, 60s);
+    homes = homes_of(killed);
+    ASSERT_EQ(homes.size(), 1u);
+    ASSERT_TRUE(roundtrip(killed.port(), get_request("/"), 30s));  // its agent is running now
+    ASSERT_TRUE(killed.stop(SIGKILL));
+  }
+  ASSERT_TRUE(std::filesystem::exists(homes[0])) << "SIGKILL leaves the home behind";
+  ServerProcess next(OFFLOAD_SERVER, {"--port", "0", "--workload", "gpg", "--payload-bytes", "4k"},
+                     {}, 60s);
+  EXPECT_NE(next.stderr_text().find("removed " + homes[0]), std::string::npos)
+      << next.stderr_text();
+  EXPECT_FALSE(std::filesystem::exists(homes[0]));
+  for (int i = 0; i < 100 && agents_for(homes[0]) > 0; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(agents_for(homes[0]), 0);
+}
+
 TEST(GpgServer, BadPayloadSizeIsExitCode2) {
   const auto out = testsupport::run_program(
       OFFLOAD_SERVER, {"--workload", "gpg", "--payload-bytes", "12q"}, {}, 10s);

@@ -113,10 +113,9 @@ ServerProcess::ServerProcess(const std::string& program, const std::vector<std::
 }
 
 ServerProcess::~ServerProcess() {
-  if (!exited_) {
-    kill(pid_, SIGKILL);
-    wait_for_exit(pid_, std::chrono::seconds(10));
-  }
+  // SIGTERM first, so the server can clean up what it made (GnuPG homes, workers); SIGKILL
+  // only if it does not leave in time.
+  if (!exited_) stop(SIGTERM, std::chrono::seconds(10));
   std::error_code ec;
   std::filesystem::remove(stderr_path_, ec);
 }
