@@ -1,7 +1,8 @@
-"""Shared helpers of the graph tests: paths, a temp copy of a results folder, PNG sizes."""
+"""Shared helpers of the graph tests: paths, a temp copy of a results folder, PNG sizes, the CLI."""
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -38,3 +39,19 @@ def png_size(path):
     if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         raise AssertionError(f"{path} is not a PNG")
     return struct.unpack(">II", head[16:24])
+
+
+CLI = [sys.executable, str(NOTEBOOKS / "offload_graphs.py")]
+
+
+def run_cli(*args):
+    """Runs the graphs CLI; returns the CompletedProcess (text output captured)."""
+    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def expected_px(name):
+    """The pixel size a figure is drawn at."""
+    import offload_graphs as og
+    w, h = og.SIZES[name]
+    return round(w * og.DPI), round(h * og.DPI)

@@ -1,31 +1,17 @@
 """Partial or damaged results folders degrade gracefully: a note in the report and the
 figures that can be drawn, never a crash; a folder that is not a results folder exits 2."""
 import json
-import os
 import re
-import subprocess
-import sys
 import unittest
 
 import pandas as pd
 
-from graphs_support import NOTEBOOKS, png_size, temp_dir
+from graphs_support import expected_px, png_size, run_cli, temp_dir
 
 import offload_graphs as og
 from report_html import write_report
 import synthetic_results
 
-CLI = [sys.executable, str(NOTEBOOKS / "offload_graphs.py")]
-
-
-def run_cli(*args):
-    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-
-
-def expected_px(name):
-    w, h = og.SIZES[name]
-    return round(w * og.DPI), round(h * og.DPI)
 
 
 class Degrades(unittest.TestCase):

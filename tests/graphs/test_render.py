@@ -4,24 +4,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import unittest
 
-from graphs_support import FIXTURE, NOTEBOOKS, ROOT, copy_fixture, png_size, temp_dir
+from graphs_support import (FIXTURE, ROOT, copy_fixture, expected_px, png_size, run_cli,
+                            temp_dir)
 
 import offload_graphs as og
 
-CLI = [sys.executable, str(NOTEBOOKS / "offload_graphs.py")]
-
-
-def run_cli(*args):
-    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-
-
-def expected_px(name):
-    w, h = og.SIZES[name]
-    return round(w * og.DPI), round(h * og.DPI)
 
 
 class RenderFixture(unittest.TestCase):

@@ -22,14 +22,11 @@
 namespace {
 
 using namespace std::chrono_literals;
+using testsupport::exit_code;
 
 testsupport::ServerProcess start_server() {
   return testsupport::ServerProcess(OFFLOAD_SERVER,
                                     {"--port", "0", "--strategy", "thread", "--fib", "20"});
-}
-
-int exit_code(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 // A loopback port nothing listens on: bound, read back and released.
@@ -191,19 +188,23 @@ TEST(BenchCommandTest, UnreachableTargetExitsOneWithAClearMessage) {
   EXPECT_NE(r.output.find("cannot connect to 127.0.0.1:"), std::string::npos) << r.output;
 }
 
+// True once the server has answered /hi (the load is flowing), within 10 s.
+bool hi_traffic_flows(int port) {
+  return testsupport::wait_until(
+      [&] {
+        const auto m = testsupport::roundtrip(port, testsupport::get_request("/metrics"));
+        return m && m->body.find("endpoint=\"/hi\",status=\"200\"") != std::string::npos;
+      },
+      10s);
+}
+
 TEST(BenchCommandTest, ServerDyingMidRunEndsTheRunWithExitOne) {
   auto server = start_server();
   testsupport::BackgroundProgram bench(
       OFFLOAD_BENCH, {"--target", "127.0.0.1:" + std::to_string(server.port()), "--duration", "60",
                       "--stream", "a:path=/hi,conns=2", "--stream", "b:path=/hi,rate=200"});
   // Wait until the load is flowing (the server has answered), then take the server away.
-  ASSERT_TRUE(testsupport::wait_until(
-      [&] {
-        const auto m =
-            testsupport::roundtrip(server.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-        return m && m->body.find("endpoint=\"/hi\",status=\"200\"") != std::string::npos;
-      },
-      10s));
+  ASSERT_TRUE(hi_traffic_flows(server.port()));
   server.stop(SIGKILL);
   const auto status = bench.wait(15s);
   ASSERT_TRUE(status.has_value()) << "offload-bench did not end after its server died";
@@ -218,13 +219,7 @@ TEST(BenchCommandTest, SigintPrintsWhatWasMeasuredAndExits130) {
   testsupport::BackgroundProgram bench(
       OFFLOAD_BENCH, {"--target", "127.0.0.1:" + std::to_string(server.port()), "--rate", "200",
                       "--duration", "60", "--path", "/hi"});
-  ASSERT_TRUE(testsupport::wait_until(
-      [&] {
-        const auto m =
-            testsupport::roundtrip(server.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-        return m && m->body.find("endpoint=\"/hi\",status=\"200\"") != std::string::npos;
-      },
-      10s));
+  ASSERT_TRUE(hi_traffic_flows(server.port()));
   bench.signal(SIGINT);
   const auto status = bench.wait(10s);
   ASSERT_TRUE(status.has_value());

@@ -13,23 +13,15 @@
 #include <set>
 #include <sstream>
 
+#include "harness_background.hpp"
 #include "server_process.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-int exit_code(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testsupport::exit_code;
+using testsupport::read_file;
 
 // summary.csv as rows of column -> cell (no cell of these runs is quoted).
 std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {

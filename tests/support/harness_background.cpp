@@ -82,4 +82,15 @@ bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds ti
   return true;
 }
 
+int exit_code(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 }  // namespace testsupport

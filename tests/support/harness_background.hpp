@@ -37,4 +37,10 @@ class BackgroundProgram {
 // not a sleep: it returns as soon as the condition holds).
 bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds timeout);
 
+// A wait status as an exit code; -1 when the program did not exit (a signal ended it).
+int exit_code(int status);
+
+// A whole file as a string ("" if it cannot be read).
+std::string read_file(const std::string& path);
+
 }  // namespace testsupport
