@@ -77,6 +77,18 @@ const std::vector<KnobSpec>& knob_specs() {
   return specs;
 }
 
+const std::vector<std::string>& server_env_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all = {"STRATEGY",       "HOST",        "PORT",         "FIB",
+                                    "MAX_N",          "WORKERS",     "WORKLOAD",     "PAYLOAD",
+                                    "MAX_PAYLOAD",    "GPG_HOME",    "GPG_KEY",      "IDLE_TIMEOUT",
+                                    "HEADER_TIMEOUT", "JOB_TIMEOUT", "DRAIN_TIMEOUT"};
+    for (const auto& k : knob_specs()) all.emplace_back(k.env);
+    return all;
+  }();
+  return names;
+}
+
 const KnobSpec* find_knob(std::string_view key) {
   for (const auto& k : knob_specs())
     if (key == k.key) return &k;

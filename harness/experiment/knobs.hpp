@@ -26,6 +26,10 @@ struct KnobSpec {
 // In CSV column order (harness/RESULTS.md); `knobs_refused` follows them in every CSV.
 const std::vector<KnobSpec>& knob_specs();
 const KnobSpec* find_knob(std::string_view key);
+// Every variable offload-server reads in place of a flag (its --help shows each in brackets),
+// the knobs' among them. An experiment removes them all from each server's environment, so
+// the arguments alone configure it, whatever the shell holds (a script's own FIB or WORKERS).
+const std::vector<std::string>& server_env_names();
 std::string knob_keys_text();  // "worker-nice, worker-policy, ..." for error lines
 bool knob_applies(const KnobSpec& knob, std::string_view strategy);
 

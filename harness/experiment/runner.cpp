@@ -27,12 +27,6 @@ constexpr double kCalibrateMaxS = 60;
 // server; past this the phases start anyway and the refusals come with a later scrape.
 constexpr std::uint64_t kKnobsWaitMs = 5000;
 
-std::vector<std::string> knob_env_names() {
-  std::vector<std::string> names;
-  for (const auto& k : knob_specs()) names.push_back(k.env);
-  return names;
-}
-
 }  // namespace
 
 Experiment::Experiment(uv_loop_t* loop, Plan plan, std::string server_program,
@@ -131,8 +125,8 @@ void Experiment::start_run() {
   progress_.note("offload-bench: [" + std::to_string(run_index_ + 1) + "/" +
                  std::to_string(plan_.runs.size()) + "] " + c.label + " repeat " +
                  std::to_string(run().repeat));
-  // Without the knobs' environment fallbacks, the arguments alone configure the server.
-  if (std::string err = server_->start(program_, args, log, kReadyTimeoutS, knob_env_names());
+  // Without the server's environment fallbacks, the arguments alone configure it.
+  if (std::string err = server_->start(program_, args, log, kReadyTimeoutS, server_env_names());
       !err.empty()) {
     failing_ = true;
     finish("failed", 1, "cannot start the server for " + c.label + ": " + err);

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -221,13 +222,9 @@ std::string usage() {
 }
 
 ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& env, Config& config) {
-  for (const auto& o : options()) {
-    if (o.env == nullptr) continue;
-    const char* value = env(o.env);
-    if (value == nullptr || *value == '\0') continue;
-    if (std::string err = o.apply(value, config); !err.empty())
-      return {ConfigStatus::error, std::string(o.env) + "=" + value + ": " + err};
-  }
+  // The command line first: a flag given there wins, and its variable is not read at all (a
+  // stale WORKERS=1,2 in the shell does not stop `--workers 4`).
+  std::vector<std::pair<const Option*, std::string>> given;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return {ConfigStatus::help, {}};
@@ -246,9 +243,20 @@ ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& en
       if (i + 1 >= argc) return {ConfigStatus::error, arg + " needs a value"};
       value = argv[++i];
     }
-    if (std::string err = option->apply(value, config); !err.empty())
-      return {ConfigStatus::error, arg + " " + value + ": " + err};
+    given.emplace_back(option, std::move(value));
   }
+  for (const auto& o : options()) {
+    if (o.env == nullptr) continue;
+    if (std::any_of(given.begin(), given.end(), [&](const auto& g) { return g.first == &o; }))
+      continue;
+    const char* value = env(o.env);
+    if (value == nullptr || *value == '\0') continue;
+    if (std::string err = o.apply(value, config); !err.empty())
+      return {ConfigStatus::error, std::string(o.env) + "=" + value + ": " + err};
+  }
+  for (const auto& [option, value] : given)
+    if (std::string err = option->apply(value, config); !err.empty())
+      return {ConfigStatus::error, std::string(option->flag) + " " + value + ": " + err};
   if (config.workers == 0) config.workers = std::max(1u, std::thread::hardware_concurrency());
   if (config.min_workers > 0 && config.max_workers > 0 && config.min_workers > config.max_workers)
     return {ConfigStatus::error, "--min-workers " + std::to_string(config.min_workers) +

@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
+#include "experiment/knobs.hpp"
 #include "harness_background.hpp"
 #include "server_process.hpp"
 
@@ -100,10 +102,11 @@ class SweepSloTest : public ::testing::Test {
 TEST_F(SweepSloTest, EveryKnobValueRunsAndIsRecordedAndAPassingSloExitsZero) {
   // WORKER_NICE in the environment would configure a server that reads it: the harness must
   // remove it, or the nice0 configuration would run at 7 and the mismatch would be reported.
+  // IDLE_TIMEOUT, a fallback no experiment flag sets, would stop every server at its start.
   const auto r = testsupport::run_program(
       OFFLOAD_BENCH,
       args({"--sweep", "worker-nice=0,5", "--slo", "hi.p50<30s", "--slo", "heavy.rps>0"}),
-      {{"WORKER_NICE", "7"}}, 90s);
+      {{"WORKER_NICE", "7"}, {"IDLE_TIMEOUT", "never"}}, 90s);
   ASSERT_EQ(exit_code(r.status), 0) << r.output;
   EXPECT_NE(r.output.find("thread-fib20-w2-nice0 "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("thread-fib20-w2-nice5 "), std::string::npos) << r.output;
@@ -163,6 +166,20 @@ TEST_F(SweepSloTest, AChoiceThatNamesNoConfigurationExitsTwoBeforeStarting) {
             std::string::npos)
       << r.output;
   EXPECT_FALSE(fs::exists(latest())) << "nothing is started or written for a bad plan";
+}
+
+// The variables an experiment removes are the ones the server reads: its --help lists each
+// as [NAME]. A fallback added to the server without the harness hearing of it fails here.
+TEST(ServerEnvNames, AreTheFallbacksTheServersHelpLists) {
+  const auto r = testsupport::run_program(OFFLOAD_SERVER, {"--help"}, {}, 10s);
+  ASSERT_EQ(exit_code(r.status), 0) << r.output;
+  std::set<std::string> in_help;
+  const std::regex bracketed(R"(\[([A-Z][A-Z_]*)\])");
+  for (std::sregex_iterator it(r.output.begin(), r.output.end(), bracketed), end; it != end; ++it)
+    in_help.insert((*it)[1]);
+  const auto& names = bench::server_env_names();
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), in_help) << r.output;
+  EXPECT_GE(in_help.size(), 20u) << r.output;
 }
 
 }  // namespace

@@ -77,6 +77,24 @@ TEST(Config, BadEnvironmentValueNamesTheVariable) {
   EXPECT_NE(p.result.message.find("FIB=abc"), std::string::npos) << p.result.message;
 }
 
+TEST(Config, AVariableWhoseFlagIsGivenIsNotRead) {
+  // A shell with WORKERS=1,2 (a harness script's own list) must not stop --workers 4.
+  auto p = parse({"--workers", "4", "--fib=22"}, {{"WORKERS", "1,2"}, {"FIB", "x"}});
+  ASSERT_EQ(p.result.status, app::ConfigStatus::ok) << p.result.message;
+  EXPECT_EQ(p.config.workers, 4u);
+  EXPECT_EQ(p.config.fib, 22u);
+  // The other variables are still read, and still checked.
+  p = parse({"--workers", "4"}, {{"WORKERS", "1,2"}, {"MAX_QUEUE", "oops"}});
+  ASSERT_EQ(p.result.status, app::ConfigStatus::error);
+  EXPECT_NE(p.result.message.find("MAX_QUEUE=oops"), std::string::npos) << p.result.message;
+  // --help answers whatever the environment holds.
+  EXPECT_EQ(parse({"--help"}, {{"WORKERS", "1,2"}}).result.status, app::ConfigStatus::help);
+  // A flag's rule still applies to the flag: --fib past --max-n from the environment.
+  p = parse({"--fib", "40"}, {{"MAX_N", "35"}});
+  ASSERT_EQ(p.result.status, app::ConfigStatus::error);
+  EXPECT_NE(p.result.message.find("at most --max-n (35)"), std::string::npos) << p.result.message;
+}
+
 TEST(Config, HelpListsEveryFlagWithItsVariable) {
   EXPECT_EQ(parse({"--help"}).result.status, app::ConfigStatus::help);
   const std::string text = app::usage();
