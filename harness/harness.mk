@@ -12,6 +12,8 @@
 #   make knobs-tradeoff                   issue 7's benchmark: each strategy's default vs worker
 #                                         nice / SCHED_IDLE / loop pinning (~9 min a repeat;
 #                                         REPEATS=2 PHASE=5 as environment variables)
+#   make pool-scaling                     each pool at 1 .. cores workers: heavy req/s, speed-up,
+#                                         /hi p99, RSS (~11 s a configuration; WORKERS=1,4,16)
 
 BENCH := $(BIN)/offload-bench
 HEAVY_PATH := $(if $(FIB),/?n=$(FIB),/)
@@ -27,7 +29,7 @@ harness_list = $(subst $(harness_space),$(harness_comma),$(strip $(1)))
 # WORKLOAD=gpg (and SIZES="4k 64k 1m") switch the heavy job to GnuPG decryption.
 WORKLOAD_FLAGS = $(if $(WORKLOAD),--workload $(WORKLOAD)) $(if $(SIZES),--payload $(call harness_list,$(SIZES)))
 
-.PHONY: perf perf-little perf-easy experiment sweep knobs-tradeoff
+.PHONY: perf perf-little perf-easy experiment sweep knobs-tradeoff pool-scaling
 
 perf: build
 	$(BENCH) $(PERF_TARGET) --conns 20 --calls 200 --path '$(HEAVY_PATH)'
@@ -50,6 +52,9 @@ sweep: build
 
 knobs-tradeoff: build
 	RESULTS=$(RESULTS_ROOT) harness/bench/knobs_tradeoff.sh $(BUILD)
+
+pool-scaling: build
+	RESULTS=$(RESULTS_ROOT) harness/bench/pool_scaling.sh $(BUILD)
 
 # Plots the run just made, if a `graph` target exists (notebooks/notebooks.mk): `make -q`
 # answers 2 only when there is no such rule, and runs no recipe while asking.
