@@ -8,6 +8,8 @@
 #  4. the share of a job spent spawning gpg (gpg-bench's spawn probe).
 # Usage: harness/bench/gpg_strategies.sh [BUILD_DIR]   (env: PHASE seconds, default 5)
 set -euo pipefail
+# shellcheck source=harness/bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 build=${1:-build}
 bench="$build/bin/offload-bench"
@@ -19,7 +21,7 @@ done
 out=$(mktemp -d /tmp/offload-gpg-bench-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+machine_line
 echo "load generator, server, gpg and gpg-agent share these cores"
 echo
 

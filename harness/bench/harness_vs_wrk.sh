@@ -7,6 +7,8 @@
 #   harness/bench/harness_vs_wrk.sh [BUILD_DIR]      (default: build)
 #   DURATION=10 ROUNDS=5 harness/bench/harness_vs_wrk.sh build
 set -euo pipefail
+# shellcheck source=harness/bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 BUILD=${1:-build}
 DURATION=${DURATION:-5}  # seconds per run
@@ -59,8 +61,7 @@ run_wrk() {
     "$work/wrk.out") $(cpu_of <"$work/wrk.times")"
 }
 
-echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-  "$(uname -sr)"
+machine_line
 echo "server:  $SERVER --strategy thread (pid $server_pid), GET /hi on 127.0.0.1:$port"
 echo "load:    $CONNS connections, 1 thread, ${DURATION} s per run, $ROUNDS rounds"
 echo "command: $BENCH --target 127.0.0.1:$port --path /hi --conns $CONNS --duration $DURATION"
@@ -93,7 +94,7 @@ printf "best:    offload-bench %10.1f req/s   wrk %10.1f req/s   ratio %.3f (tar
 # The median of the per-round ratios: each round ran both back to back, so it is the figure
 # least moved by a noisy neighbour on a shared machine.
 printf "median of the round ratios: %.3f\n" \
-  "$(echo $ratios | tr ' ' '\n' | sort -g |
+  "$(echo "$ratios" | tr ' ' '\n' | sort -g |
     awk '{ r[NR] = $1 } END { print (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }')"
 # Client CPU per request: what each load generator costs, whoever was the bottleneck.
 awk -v cb="$cpu_bench" -v nb="$n_bench" -v cw="$cpu_wrk" -v nw="$n_wrk" 'BEGIN {

@@ -20,6 +20,8 @@
 # p99 ratio; if none reaches it, the one with the highest throughput. With REPEATS > 1 each
 # figure is the mean over the repeats (ratios of the means).
 set -euo pipefail
+# shellcheck source=harness/bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 BUILD=${1:-build}
 FIB=${FIB:-30}
@@ -33,17 +35,14 @@ BENCH="$BUILD/bin/offload-bench"
 [ -x "$BENCH" ] || { echo "knobs_tradeoff: $BENCH not built (make build)" >&2; exit 1; }
 [ -x /usr/bin/python3 ] || { echo "knobs_tradeoff: /usr/bin/python3 missing (make deps)" >&2; exit 1; }
 
+# shellcheck disable=SC2054,SC2206  # a comma list is one argument; SWEEPS is split on purpose
 cmd=("$BENCH" experiment --strategies inline,thread,process,uvpool --fib "$FIB"
      --heavy-conns 4 --probe-rate 200 --phase "$PHASE" --idle "$IDLE" --calibrate 1
      --repeats "$REPEATS" $SWEEPS --results "$RESULTS" --label knobs-tradeoff --quiet)
-echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-  "$(uname -sr); load generator and server share these cores"
-echo "command: ${cmd[*]}"
-echo
-status=0
-"${cmd[@]}" >/dev/null || status=$?
-[ "$status" -eq 0 ] || { echo "knobs_tradeoff: offload-bench exited $status" >&2; exit "$status"; }
-run=$(readlink -f "$RESULTS/latest")
+machine_line
+echo "load generator and server share these cores"
+run_experiment knobs_tradeoff "$RESULTS" "${cmd[@]}"
+run=$RUN
 
 /usr/bin/python3 - "$run" "$FIB" <<'PYTHON'
 import json

@@ -4,6 +4,8 @@
 # Prints offered vs served, the 503s, peak RSS of the server's process tree, and /hi p99.
 # Usage: harness/bench/overload.sh [BUILD_DIR]   (env: PHASE seconds, default 5; FIB, default 35)
 set -euo pipefail
+# shellcheck source=harness/bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 build=${1:-build}
 bench="$build/bin/offload-bench"
@@ -11,7 +13,7 @@ bench="$build/bin/offload-bench"
 out=$(mktemp -d /tmp/offload-overload-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+machine_line
 "$bench" experiment --results "$out" --label overload --strategies inline,thread,process,uvpool \
   --fib "${FIB:-35}" --heavy-conns 200 --probe-rate 200 --phase "${PHASE:-5}" --idle 1 \
   --server-arg=--max-queue=8 --quiet >/dev/null

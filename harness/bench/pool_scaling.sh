@@ -15,6 +15,8 @@
 # (1,2,4,8,14,16 on 16 cores; 1,2 on 2). The load generator is one thread on one of these
 # cores, and the loop another: at WORKERS = cores the pool competes with both.
 set -euo pipefail
+# shellcheck source=harness/bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 BUILD=${1:-build}
 CORES=$(nproc)
@@ -42,12 +44,7 @@ cmd=("$BENCH" experiment --server "$BUILD/bin/offload-server" --strategies "$STR
      --workers "$WORKERS" --fib "$FIB" --heavy-conns "$HEAVY_CONNS" --probe-rate 400
      --phase "$PHASE" --idle "$IDLE" --calibrate 0.5 --repeats "$REPEATS" $SWEEPS --results "$RESULTS"
      --label pool-scaling --quiet)
-echo "machine: $CORES cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-  "$(uname -sr); load generator and server share these cores"
-echo "command: ${cmd[*]}"
-echo
-status=0
-"${cmd[@]}" >/dev/null || status=$?
-[ "$status" -eq 0 ] || { echo "pool_scaling: offload-bench exited $status" >&2; exit "$status"; }
-run=$(readlink -f "$RESULTS/latest")
-"$PYTHON" "$(dirname "$0")/pool_scaling.py" "$run"
+machine_line
+echo "load generator and server share these cores"
+run_experiment pool_scaling "$RESULTS" "${cmd[@]}"
+"$PYTHON" "$(dirname "$0")/pool_scaling.py" "$RUN"
