@@ -21,6 +21,7 @@ SIZES = {
     "resources_by_phase": (12, 6),
     "loop_lag_vs_latency": (12, 9),
     "tradeoff": (12, 7),
+    "pool_scaling": (12, 5.5),
 }
 STRATEGY_COLORS = {"inline": "#d62728", "thread": "#1f77b4", "process": "#2ca02c",
                    "uvpool": "#9467bd"}
@@ -31,6 +32,16 @@ LOG_FLOOR_MS = 0.001  # log axes cannot show 0; a measured 0 is drawn here (1 µ
 
 class MissingData(Exception):
     """The results folder lacks what a figure needs; the message says what."""
+
+
+class NotDrawn(MissingData):
+    """The run was not made for this figure (one pool size: nothing to scale): no fault of
+    the folder; the message says what run would draw it."""
+
+
+def absence(why):
+    """How the report, the CLI and the notebook name a figure that is not there."""
+    return "not drawn for this run" if isinstance(why, NotDrawn) else "left out"
 
 
 def new_figure(name, nrows=1, ncols=1, **kw):
@@ -52,15 +63,27 @@ def finish(fig, res, title, subtitle=None, legend=None, top_labels=False):
                  color="#444444", linespacing=1.4)
         y += 0.08 + 0.19 * len(lines)
     if legend:
-        handles, labels, ncol = legend
-        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1 - y / h),
-                   ncol=ncol, fontsize=9, frameon=False)
-        y += 0.3 * math.ceil(len(labels) / ncol)
+        box = fit_legend(fig, *legend, top=1 - y / h)
+        y += box.height / fig.dpi + 0.1
     if top_labels:  # phase names printed above the first axes
         y += 0.15
     fig.text(0.01, 0.008, res.footer(), ha="left", va="bottom", fontsize=8, color="#666666")
     fig.tight_layout(rect=(0, 0.22 / h, 1, 1 - y / h))
     return fig
+
+
+def fit_legend(fig, handles, labels, ncol, top):
+    """A figure-wide legend centred under `top` (a figure fraction) in at most ncol columns,
+    fewer where long labels would run past the figure's edges: each try is measured, as a
+    label's width depends on its letters. Returns the legend's box in pixels."""
+    room = fig.bbox.width - 0.2 * fig.dpi  # a tenth of an inch clear of each edge
+    for n in range(max(1, min(ncol, len(labels))), 0, -1):
+        leg = fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, top),
+                         ncol=n, fontsize=9, frameon=False)
+        box = leg.get_window_extent()
+        if box.width <= room or n == 1:
+            return box
+        leg.remove()
 
 
 def unique_legend(axes):

@@ -1,8 +1,10 @@
-"""The seven figures of a results folder (the trade-off lives in figure_tradeoff.py), as matplotlib Figures (no pyplot: no GUI, no state).
+"""The figures of a results folder (the trade-off lives in figure_tradeoff.py, the pool
+scaling in figure_pool_scaling.py), as matplotlib Figures (no pyplot: no GUI, no state).
 
 Each plot_* function takes a Results and returns a Figure of a fixed pixel size (SIZES), or
-raises MissingData with a one-line reason when the folder lacks what it needs. Percentiles
-the harness left empty stay NaN: a gap in a line, 'n/a' on a bar, never a zero.
+raises MissingData with a one-line reason when the folder lacks what it needs (NotDrawn when
+the run was not made for the figure: SWEEP_ONLY). Percentiles the harness left empty stay
+NaN: a gap in a line, 'n/a' on a bar, never a zero.
 """
 import math
 
@@ -10,15 +12,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import NullLocator
 
-from figure_parts import (DPI, OPEN_NOTE, SIZES, MissingData, aggregate, draw_vs_load,
-                          finish, headroom, line_colors, load_axes_or_fail, log_125,
-                          ms_formatter, need, new_figure, nice_log_ticks, positive,
+from figure_parts import (DPI, OPEN_NOTE, SIZES, MissingData, NotDrawn, aggregate,
+                          draw_vs_load, finish, headroom, line_colors, load_axes_or_fail,
+                          log_125, ms_formatter, need, new_figure, nice_log_ticks, positive,
                           repeats_note, rows, shade_phases, unique_legend, with_gaps)
+from figure_pool_scaling import HOW_TO_READ as POOL_SCALING_HOW_TO_READ
+from figure_pool_scaling import plot_pool_scaling
 from figure_tradeoff import HOW_TO_READ as TRADEOFF_HOW_TO_READ
 from figure_tradeoff import plot_tradeoff
 from results_folder import PHASE_LABELS, PHASES
 
-__all__ = ["DPI", "SIZES", "MissingData", "PLOTS", "HOW_TO_READ"]
+__all__ = ["DPI", "SIZES", "MissingData", "NotDrawn", "PLOTS", "SWEEP_ONLY", "HOW_TO_READ"]
 
 
 # ---- 1. heavy throughput vs load ---------------------------------------------------------------
@@ -380,13 +384,17 @@ PLOTS = [
     ("probe_latency_over_time", plot_probe_latency_over_time),
     ("responsiveness_vs_load", plot_responsiveness_vs_load),
     ("tradeoff", plot_tradeoff),
+    ("pool_scaling", plot_pool_scaling),
     ("resources_by_phase", plot_resources_by_phase),
     ("loop_lag_vs_latency", plot_loop_lag_vs_latency),
 ]
+# Drawn only for a run that swept what they compare; for any other run they raise NotDrawn.
+SWEEP_ONLY = {"pool_scaling"}
 
 # What each figure answers and how to read it: shown under it in the report.
 HOW_TO_READ = {
     "tradeoff": TRADEOFF_HOW_TO_READ,
+    "pool_scaling": POOL_SCALING_HOW_TO_READ,
     "heavy_throughput":
         "How many heavy jobs (GET /) each strategy completes per second when only the heavy "
         "load runs. The left panel's x axis is the load knob (FIB, or the payload size for "

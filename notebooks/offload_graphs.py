@@ -3,9 +3,11 @@
 
     /usr/bin/python3 notebooks/offload_graphs.py RESULTS_DIR [--out DIR]
 
-Writes seven PNGs and a self-contained report.html into RESULTS_DIR (or --out DIR) and prints
-report.html's path. The folder layout is harness/RESULTS.md. Missing files or columns leave
-a figure out with a note in the report; a path that is not a results folder exits 2.
+Writes the PNGs of PLOT_NAMES and a self-contained report.html into RESULTS_DIR (or --out DIR)
+and prints report.html's path. The folder layout is harness/RESULTS.md. Missing files or
+columns leave a figure out with a note in the report; a figure the run was not made for
+(SWEEP_ONLY, e.g. pool_scaling without a --workers sweep) is not drawn, with a line saying
+why; a path that is not a results folder exits 2.
 
 The notebook (notebooks/responsiveness.ipynb) uses the same functions:
     res = load("results/latest"); fig = figure(res, "responsiveness_vs_load")
@@ -19,13 +21,15 @@ from pathlib import Path
 # notebook alike.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from figures import DPI, HOW_TO_READ, PLOTS, SIZES, MissingData  # noqa: E402
+from figure_parts import absence  # noqa: E402
+from figures import (DPI, HOW_TO_READ, PLOTS, SIZES, SWEEP_ONLY, MissingData,  # noqa: E402
+                     NotDrawn)
 from report_html import write_report  # noqa: E402
 from results_folder import NotAResultsFolder, Results  # noqa: E402
 from summary_table import overview  # noqa: E402
 
-__all__ = ["load", "figure", "render", "overview", "PLOT_NAMES", "HOW_TO_READ", "SIZES", "DPI",
-           "MissingData", "NotAResultsFolder", "main"]
+__all__ = ["load", "figure", "render", "overview", "absence", "PLOT_NAMES", "SWEEP_ONLY",
+           "HOW_TO_READ", "SIZES", "DPI", "MissingData", "NotDrawn", "NotAResultsFolder", "main"]
 PLOT_NAMES = [name for name, _ in PLOTS]
 
 
@@ -43,7 +47,9 @@ def figure(res, name):
 
 
 def render(res, out_dir=None):
-    """Writes every PNG and report.html; returns (report path, [(name, png or None, note)])."""
+    """Writes every PNG and report.html; returns (report path, [(name, png or None, why)]):
+    why is "" for a figure drawn, else the MissingData that kept it out (a NotDrawn when the
+    run was not made for it)."""
     out = Path(out_dir) if out_dir else res.path
     out.mkdir(parents=True, exist_ok=True)
     rendered = []
@@ -53,7 +59,7 @@ def render(res, out_dir=None):
             fig = fn(res)
         except MissingData as e:
             png.unlink(missing_ok=True)  # a stale PNG from an older render would mislead
-            rendered.append((name, None, str(e)))
+            rendered.append((name, None, e.with_traceback(None)))  # frames hold the figure
             continue
         fig.savefig(png, dpi=DPI, facecolor="white")
         rendered.append((name, png, ""))
@@ -76,9 +82,9 @@ def main(argv=None):
     except OSError as e:  # e.g. a read-only results folder: say so instead of a traceback
         print(f"offload_graphs: cannot write the report: {e}", file=sys.stderr)
         return 1
-    for name, png, note in rendered:
+    for name, png, why in rendered:
         if png is None:
-            print(f"offload_graphs: {name} left out: {note}", file=sys.stderr)
+            print(f"offload_graphs: {name} {absence(why)}: {why}", file=sys.stderr)
     for note in res.notes:
         print(f"offload_graphs: note: {note}", file=sys.stderr)
     print(report)

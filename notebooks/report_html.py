@@ -7,6 +7,7 @@ import html
 import json
 from pathlib import Path
 
+from figure_parts import NotDrawn, absence
 from figures import HOW_TO_READ
 from results_folder import EMPTY_KNOB, KNOB_COLUMNS, human_bytes
 from summary_table import fmt_cell, overview
@@ -27,6 +28,7 @@ figure { margin: 1em 0 2em; } figure img { max-width: 100%; border: 1px solid #d
 figcaption { color: #333; max-width: 1100px; }
 .note { background: #fff6e0; border-left: 4px solid #e0a000; padding: 0.4em 0.8em; margin: 0.4em 0; }
 .missing { background: #fbeaea; border-left: 4px solid #c00; padding: 0.4em 0.8em; }
+.absent { background: #f3f3f3; border-left: 4px solid #999; padding: 0.4em 0.8em; }
 .scroll { overflow-x: auto; }
 """
 
@@ -138,7 +140,8 @@ def full_summary_html(res):
 
 
 def write_report(res, rendered, out_dir, title="offload-lab: responsiveness vs load"):
-    """Writes out_dir/report.html; `rendered` is [(name, png path or None, note)]."""
+    """Writes out_dir/report.html; `rendered` is [(name, png path or None, why)], why the
+    MissingData that kept a figure out."""
     meta = res.meta
     machine = meta.get("machine") or {}
     versions = meta.get("versions") or {}
@@ -160,9 +163,11 @@ def write_report(res, rendered, out_dir, title="offload-lab: responsiveness vs l
     parts.append("<h2>Summary</h2>")
     parts.append(summary_html(res))
     parts.append("<h2>Figures</h2>")
-    for name, png, note in rendered:
-        if png is None:
-            parts.append(f'<p class="missing">Figure “{esc(name)}” left out: {esc(note)}.</p>')
+    for name, png, why in rendered:
+        if png is None:  # a figure the run was not made for is no fault: no alarm colour
+            cls = "absent" if isinstance(why, NotDrawn) else "missing"
+            parts.append(f'<p class="{cls}">Figure “{esc(name)}” {absence(why)}: '
+                         f"{esc(why)}.</p>")
             continue
         parts.append(f'<figure id="{esc(name)}"><img src="{data_uri(png)}" '
                      f'alt="{esc(name.replace("_", " "))}" width="100%">'

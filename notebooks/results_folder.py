@@ -203,19 +203,29 @@ class Results:
         return cols
 
     def line_columns(self):
-        """The knob columns that vary within one strategy in this run (the rest need no label:
-        inline's one worker beside the pools' two is the strategy, not a knob)."""
+        """The knob columns that tell this run's lines apart: strategy, then each column that
+        varies within one strategy and the columns already kept. The rest need no label:
+        inline's one worker beside the pools' two is the strategy, not a knob; a process
+        pool's min_workers and max_workers, resolved to its size in a --workers sweep, say
+        nothing the workers column has not said."""
         s = self.summary
         cols = self.knob_columns()
-        if "strategy" not in cols:
-            return [c for c in cols if s[c].nunique(dropna=False) > 1]
-        varying = [c for c in cols if c != "strategy" and
-                   s.groupby("strategy")[c].nunique(dropna=False).max() > 1]
-        return ["strategy"] + varying
+        kept = ["strategy"] if "strategy" in cols else []
+        for c in cols:
+            if c in kept:
+                continue
+            most = (s.groupby(kept, dropna=False)[c].nunique(dropna=False).max() if kept
+                    else s[c].nunique(dropna=False))
+            if most > 1:
+                kept.append(c)
+        return kept
 
-    def line_label(self, row):
+    def line_label(self, row, skip=()):
+        """A line's name from one summary row: its strategy and knobs, less those in skip."""
         parts = []
         for c in self.line_columns():
+            if c in skip:
+                continue
             v = row[c]
             if c == "strategy":
                 parts.insert(0, str(v))
@@ -249,13 +259,16 @@ class Results:
         return df
 
     def lines(self):
-        """The plotted lines in a stable order: by strategy as the project lists them."""
+        """The plotted lines in a stable order: by strategy as the project lists them, then
+        by their knobs' values (workers=2 before workers=14, which the labels would reverse)."""
         s = self.summary
         if s is None or "strategy" not in s.columns:
             return []
         order = {"inline": 0, "thread": 1, "process": 2, "uvpool": 3}
+        knobs = [c for c in self.line_columns() if c != "strategy"]
         df = self.with_lines(s).drop_duplicates("line")
-        df = df.assign(_o=df["strategy"].map(order).fillna(9)).sort_values(["_o", "line"])
+        df = df.assign(_o=df["strategy"].map(order).fillna(9)) \
+            .sort_values(["_o"] + knobs + ["line"], kind="stable")
         return list(df["line"])
 
     def load_axes(self):

@@ -11,6 +11,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURE = HERE / "fixture"
+FIXTURE_SCALING = HERE / "fixture-scaling"  # a real --workers sweep on 16 cores
 sys.path.insert(0, str(NOTEBOOKS))
 sys.path.insert(0, str(HERE))
 # Tests never write into the repository: no bytecode caches next to the modules.
@@ -48,6 +49,21 @@ def run_cli(*args):
     """Runs the graphs CLI; returns the CompletedProcess (text output captured)."""
     return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def left_out(rendered):
+    """{name: reason} of the figures render() left out for want of data; not those the run
+    was not made for (NotDrawn: og.SWEEP_ONLY without the sweep)."""
+    import offload_graphs as og
+    return {name: str(why) for name, png, why in rendered
+            if png is None and not isinstance(why, og.NotDrawn)}
+
+
+def not_drawn(rendered):
+    """{name: reason} of the figures render() did not draw because the run was not made
+    for them."""
+    import offload_graphs as og
+    return {name: str(why) for name, png, why in rendered if isinstance(why, og.NotDrawn)}
 
 
 def expected_px(name):

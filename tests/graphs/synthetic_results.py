@@ -2,7 +2,7 @@
 
 The graph tests use it for the cases a short real run does not produce: repeats (error
 bars), a FIB sweep, percentiles left empty, missing files and columns, an interrupted run,
-a knob sweep (worker nice) with SLOs.
+a knob sweep (worker nice) with SLOs, a pool-size sweep beside it.
 Numbers are plausible, not measured: never use this folder to draw conclusions.
 
     /usr/bin/python3 tests/graphs/synthetic_results.py OUT_DIR [--repeats R] [--fibs 24,27,30]
@@ -91,33 +91,38 @@ def make(out, repeats=2, fibs=(24, 27, 30), strategies=("inline", "thread", "pro
          phase_s=2.0, workers=2, seed=1, probe_rate=200.0, payloads=None, nices=None, slos=None):
     """payloads (bytes): a gpg run sweeping payload sizes instead of a fib run sweeping FIB.
     nices: sweep worker-nice over the pools (nice 19 trades a little heavy throughput for a
-    faster /hi); slos: objectives like 'hi.p99<2ms', 'heavy.rps>300' checked per run."""
+    faster /hi); slos: objectives like 'hi.p99<2ms', 'heavy.rps>300' checked per run.
+    workers: the pools' size, or a tuple of sizes to sweep (inline then runs once, at 1,
+    as the harness runs it)."""
     rnd = random.Random(seed)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    sizes = tuple(workers) if isinstance(workers, (tuple, list)) else (workers,)
     summary, series, resources, metrics, configs = [], [], [], [], []
-    for strategy, load, nice in [(st, ld, n) for st in strategies for ld in (payloads or fibs)
-                                 for n in ((nices or [None]) if st != "inline" else [None])]:
+    for strategy, load, nice, size in [
+            (st, ld, n, w) for st in strategies for ld in (payloads or fibs)
+            for n in ((nices or [None]) if st != "inline" else [None])
+            for w in (sizes if st != "inline" or len(sizes) == 1 else (1,))]:
         if payloads:  # gpg: ~8 ms of gpg spawn and key work, plus the bulk decryption
             workload, fib, payload = "gpg", None, load
             job_ms = 8.0 + load / 1048576 * 6.0
-            config = f"{strategy}-gpg{load}-w{workers}"
+            config = f"{strategy}-gpg{load}-w{size}"
         else:  # fib(30) ~ 4 ms here; grows by phi per step
             workload, fib, payload = "fib", load, None
             job_ms = 4.0 * 1.618 ** (fib - 30)
-            config = f"{strategy}-fib{fib}-w{workers}"
+            config = f"{strategy}-fib{fib}-w{size}"
         if nice is not None:
             config += f"-nice{nice}"
-        knobs = knobs_of(strategy, workers, nice)
+        knobs = knobs_of(strategy, size, nice)
         configs.append({"config": config, "strategy": strategy, "workload": workload,
-                        "fib": fib, "payload_bytes": payload, "workers": workers,
+                        "fib": fib, "payload_bytes": payload, "workers": size,
                         "job_cost_ms": round(job_ms, 4),
                         "knobs": {k: v for k, v in knobs.items() if k != "knobs_refused"}})
         for rep in range(1, repeats + 1):
             t = 0.3  # server start-up
             for phase in PHASES:
                 key = {"config": config, "strategy": strategy, "workload": workload,
-                       "fib": fib, "payload_bytes": payload, "workers": workers,
+                       "fib": fib, "payload_bytes": payload, "workers": size,
                        "repeat": rep, "phase": phase, **knobs}
                 start, end = t, t + phase_s
                 streams = {"probe-only": ["probe"], "heavy-only": ["heavy"],
@@ -129,7 +134,7 @@ def make(out, repeats=2, fibs=(24, 27, 30), strategies=("inline", "thread", "pro
                 loaded = phase in ("heavy-only", "heavy+probe")
                 for stream in streams:
                     if stream == "heavy":
-                        par = 1 if strategy == "inline" else workers
+                        par = 1 if strategy == "inline" else size
                         rate = par * 1000.0 / job_ms * rnd.uniform(0.85, 0.95)
                         rate *= 0.93 if nice == 19 else 1.0
                         p50 = job_ms * 2 * rnd.uniform(0.9, 1.1)
@@ -177,9 +182,9 @@ def make(out, repeats=2, fibs=(24, 27, 30), strategies=("inline", "thread", "pro
                                       "cpu_pct": 100 if loaded and strategy == "inline"
                                       else (25 if phase != "idle-before" and
                                             phase != "idle-after" else 0.5),
-                                      "threads": 1 if strategy != "thread" else 1 + workers})
+                                      "threads": 1 if strategy != "thread" else 1 + size})
                     if strategy == "process":
-                        for wk in range(workers):
+                        for wk in range(size):
                             resources.append({**key, "t_s": ts, "pid": 1001 + wk,
                                               "role": "worker", "rss_kb": 4000,
                                               "cpu_pct": 95 if busy else 0, "threads": 1})
@@ -192,7 +197,7 @@ def make(out, repeats=2, fibs=(24, 27, 30), strategies=("inline", "thread", "pro
                                     "loop_utilisation": 0.95 if strategy == "inline" and loaded
                                     else (0.2 if loaded else 0.01),
                                     "jobs_queued": 0, "jobs_running": 1 if loaded else 0,
-                                    "workers_alive": workers, "workers_restarted": 0,
+                                    "workers_alive": size, "workers_restarted": 0,
                                     "jobs_rejected": 0})
                     ts += 0.5
                 t = end
@@ -209,7 +214,8 @@ def make(out, repeats=2, fibs=(24, 27, 30), strategies=("inline", "thread", "pro
     meta = {"run_id": "20240101-120000-synthetic", "status": "complete",
             "started": "2024-01-01T12:00:00Z", "ended": "2024-01-01T12:01:00Z",
             "command": ["synthetic_results.py", str(out)],
-            "params": {"strategies": list(strategies), "fibs": list(fibs), "workers": workers,
+            "params": {"strategies": list(strategies), "fibs": list(fibs),
+                       "workers": list(sizes) if len(sizes) > 1 else workers,
                        "repeats": repeats, "phase_s": phase_s, "probe_rate": probe_rate,
                        "heavy_conns": 4, "slos": list(slos or []),
                        "sweeps": {"worker-nice": [str(n) for n in nices]} if nices else {}},

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import unittest
 
-from graphs_support import temp_dir
+from graphs_support import left_out, not_drawn, temp_dir
 
 import offload_graphs as og
 from results_folder import KNOB_COLUMNS
@@ -74,8 +74,8 @@ class HarnessRun(unittest.TestCase):
         self.assertTrue(chosen_pass)
         self.assertIn("SLO (this repeat)", og.overview(res).columns)
         report, rendered = og.render(res, temp_dir(self))
-        left_out = {name: note for name, png, note in rendered if png is None}
-        self.assertEqual(left_out, {})
+        self.assertEqual(left_out(rendered), {})
+        self.assertEqual(set(not_drawn(rendered)), og.SWEEP_ONLY)  # one pool size: w2
         self.assertGreater(report.stat().st_size, 50_000)
         self.assertIn("<h2>SLOs</h2>", report.read_text())
 

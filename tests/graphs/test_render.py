@@ -1,5 +1,6 @@
 """Every plot and the report render from the fixture (a real harness run), through the
-CLI and through `make graph`, at the expected pixel sizes."""
+CLI and through `make graph`, at the expected pixel sizes; a figure the run was not made for
+(og.SWEEP_ONLY) is not drawn, and the report says why without calling it a fault."""
 import json
 import os
 import shutil
@@ -29,14 +30,22 @@ class RenderFixture(unittest.TestCase):
         self.assertEqual(sorted(x.name for x in run.iterdir()), before, "--out wrote into RESULTS")
         report = out / "report.html"
         self.assertEqual(p.stdout.strip(), str(report))
-        for name in og.PLOT_NAMES:
+        drawn = [name for name in og.PLOT_NAMES if name not in og.SWEEP_ONLY]
+        for name in drawn:
             png = out / f"{name}.png"
             self.assertTrue(png.is_file(), f"{name}.png not written; stderr: {p.stderr}")
             self.assertGreater(png.stat().st_size, 10_000, f"{name}.png is nearly empty")
             self.assertEqual(png_size(png), expected_px(name), name)
+        # The fixture has one pool size per strategy: nothing to scale, and no fault.
+        self.assertFalse((out / "pool_scaling.png").exists())
+        self.assertIn("pool_scaling not drawn for this run: one pool size per configuration",
+                      p.stderr)
         html = report.read_text()
-        self.assertEqual(html.count('src="data:image/png;base64,'), len(og.PLOT_NAMES))
+        self.assertEqual(html.count('src="data:image/png;base64,'), len(drawn))
         self.assertNotIn("left out", html)
+        self.assertIn('<p class="absent">Figure “pool_scaling” not drawn for this run: one '
+                      "pool size per configuration: sweep --workers (e.g. --workers 1,2,4,8) "
+                      "to draw it.</p>", html)
         meta = json.loads((run / "meta.json").read_text())
         self.assertIn(str(meta["run_id"]), html)
         for cfg in meta.get("configs", []):

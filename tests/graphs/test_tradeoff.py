@@ -7,7 +7,7 @@ import unittest
 import pandas as pd
 from matplotlib.colors import to_rgba
 
-from graphs_support import png_size, temp_dir
+from graphs_support import left_out, png_size, temp_dir
 
 import offload_graphs as og
 import synthetic_results
@@ -71,7 +71,7 @@ class TradeOff(unittest.TestCase):
         self.assertEqual(set(table["SLO (this repeat)"]), {"pass", "fail"})
         self.assertNotIn("worker_policy", table.columns)  # the same everywhere: not swept
         report, rendered = og.render(res)
-        self.assertEqual([n for n, png, _ in rendered if png is None], [])
+        self.assertEqual(left_out(rendered), {})
         self.assertEqual(png_size(run / "tradeoff.png"),
                          tuple(round(v * og.DPI) for v in og.SIZES["tradeoff"]))
         html = report.read_text()
@@ -95,7 +95,7 @@ class TradeOff(unittest.TestCase):
         self.assertTrue(all(filled for *_, filled in markers(fig)))
         self.assertEqual(len(markers(fig)), 6)  # 3 strategies x 2 FIBs
         report, rendered = og.render(res)
-        self.assertEqual([n for n, png, _ in rendered if png is None], [])
+        self.assertEqual(left_out(rendered), {})
         self.assertNotIn("<h2>SLOs</h2>", report.read_text())
 
     def test_short_labels_drop_only_what_every_configuration_shares(self):
