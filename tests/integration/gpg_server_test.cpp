@@ -29,11 +29,12 @@ std::string expected_answer(std::size_t bytes) {
          " bytes sha256=" + workloads::gpg::sha256_hex(workloads::gpg::make_payload(bytes)) + "\n";
 }
 
-// The GnuPG homes the server announced on stderr.
+// The GnuPG homes the server announced on stderr ("GnuPG home /tmp/olg-… (shared, key …)"),
+// not the ones it says it swept ("removed /tmp/olg-…, a GnuPG home left by a killed server").
 std::vector<std::string> homes_of(const ServerProcess& server) {
   std::vector<std::string> homes;
   const std::string log = server.stderr_text();
-  const std::regex home("GnuPG home (\\S+) ");
+  const std::regex home("offload-server: GnuPG home (/\\S+) \\(");
   for (auto it = std::sregex_iterator(log.begin(), log.end(), home); it != std::sregex_iterator();
        ++it)
     homes.push_back((*it)[1]);

@@ -95,10 +95,11 @@ TEST(ProcessKnobs, WorkerProcessesGetNicePolicyAndCpus) {
   const auto children = testsupport::child_pids(server.pid());
   ASSERT_EQ(children.size(), 2u);
   for (pid_t child : children) {
-    // A worker applies its knobs first thing after exec; on a busy machine give it a moment.
+    // A worker applies its knobs (policy, nice, then CPUs) first thing after exec; on a
+    // busy machine give it a moment to apply all three.
     const auto dir = std::filesystem::path("/proc") / std::to_string(child);
     Sched s = sched_of(dir);
-    for (int i = 0; i < 200 && s.nice != 4; ++i) {
+    for (int i = 0; i < 200 && (s.nice != 4 || s.policy != 5 || s.cpus != "1"); ++i) {
       std::this_thread::sleep_for(10ms);
       s = sched_of(dir);
     }
