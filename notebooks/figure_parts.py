@@ -6,6 +6,7 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
@@ -130,15 +131,31 @@ def nice_log_ticks(axis, values):
 
 
 def line_colors(res):
+    """A colour per plotted line: its strategy's hue, so inline stays red and thread blue
+    however many lines a sweep makes; several lines of one strategy get shades of it, light
+    to dark in the order of lines() (workers=1 lightest). A strategy the project does not
+    know gets a colour of its own."""
     lines = res.lines()
     strategies = [ln.split(" ")[0] for ln in lines]
-    unique = len(set(strategies)) == len(strategies)
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-               "#7f7f7f", "#bcbd22", "#17becf"]
+    others = iter(["#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"] * 4)
+    hues = {}
+    for st in strategies:
+        if st not in hues:
+            hues[st] = STRATEGY_COLORS.get(st) or next(others)
     out = {}
-    for i, (ln, st) in enumerate(zip(lines, strategies)):
-        out[ln] = STRATEGY_COLORS.get(st, palette[i % 10]) if unique else palette[i % 10]
+    for st, hue in hues.items():
+        own = [ln for ln, s in zip(lines, strategies) if s == st]
+        for i, ln in enumerate(own):
+            out[ln] = shade(hue, i / (len(own) - 1) if len(own) > 1 else 0.5)
     return out
+
+
+def shade(color, t):
+    """color from light (t=0: halfway to white) through itself (t=0.5) to dark (t=1: 40%
+    of the way to black), as a hex string."""
+    rgb = np.array(to_rgb(color))
+    mixed = rgb + (1 - rgb) * (1 - 2 * t) * 0.5 if t < 0.5 else rgb * (1 - (2 * t - 1) * 0.4)
+    return to_hex(mixed)
 
 
 def ms_formatter():

@@ -1,6 +1,7 @@
 """Every plot and the report render from the fixture (a real harness run), through the
 CLI and through `make graph`, at the expected pixel sizes; a figure the run was not made for
 (og.SWEEP_ONLY) is not drawn, and the report says why without calling it a fault."""
+import colorsys
 import json
 import os
 import shutil
@@ -11,6 +12,8 @@ from graphs_support import (FIXTURE, ROOT, copy_fixture, expected_px, png_size, 
                             temp_dir)
 
 import offload_graphs as og
+from figure_parts import STRATEGY_COLORS, line_colors
+from matplotlib.colors import to_rgb
 
 
 
@@ -69,6 +72,25 @@ class RenderFixture(unittest.TestCase):
         keys = res.summary[["config", "repeat"]].drop_duplicates()
         self.assertEqual(len(table), len(keys))
         self.assertTrue(table["heavy req/s (heavy only)"].notna().all())
+
+
+class LineColours(unittest.TestCase):
+    """Each strategy keeps its hue however many lines a sweep makes; its lines are shades."""
+
+    def test_a_strategy_with_one_line_gets_its_colour_and_several_get_shades_of_it(self):
+        res = og.load(FIXTURE)  # inline once; thread and process at worker_nice 0 and 19
+        colours = line_colors(res)
+        self.assertEqual(colours["inline"], STRATEGY_COLORS["inline"])
+        for strategy in ("thread", "process"):
+            own = [ln for ln in res.lines() if ln.split(" ")[0] == strategy]
+            self.assertEqual(len(own), 2, res.lines())
+            hues = [colorsys.rgb_to_hsv(*to_rgb(colours[ln])) for ln in own]
+            base = colorsys.rgb_to_hsv(*to_rgb(STRATEGY_COLORS[strategy]))
+            for h, _, _ in hues:
+                self.assertAlmostEqual(h, base[0], delta=0.02, msg=strategy)
+            light, dark = (sum(to_rgb(colours[ln])) for ln in own)
+            self.assertGreater(light, dark, f"{strategy}: the first line is the lighter")
+        self.assertEqual(len(set(colours.values())), len(colours), colours)
 
 
 if __name__ == "__main__":
