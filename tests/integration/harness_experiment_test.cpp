@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "harness_background.hpp"
+#include "results_dir_test.hpp"
 #include "server_process.hpp"
 
 namespace {
@@ -21,18 +22,8 @@ namespace fs = std::filesystem;
 using testsupport::exit_code;
 using testsupport::read_file;
 
-class ExperimentTest : public ::testing::Test {
+class ExperimentTest : public testsupport::ResultsDirTest {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/offload-results-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    results_ = dir;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(results_, ec);
-  }
-
   std::vector<std::string> args(const std::string& phase, const std::string& strategies) const {
     return {"experiment",
             "--server",
@@ -56,15 +47,6 @@ class ExperimentTest : public ::testing::Test {
             "--quiet"};
   }
 
-  fs::path latest() const { return results_ / "latest"; }
-
-  std::string check(const std::string& status, bool complete) const {
-    std::vector<std::string> a = {CHECK_RESULTS, latest().string(), "--status", status};
-    if (complete) a.push_back("--complete");
-    const auto r = testsupport::run_program("/usr/bin/python3", a);
-    return exit_code(r.status) == 0 ? "" : r.output;
-  }
-
   // The server (and its workers) offload-bench started, once there is one.
   std::vector<pid_t> server_tree(pid_t bench) const {
     std::vector<pid_t> tree = testsupport::child_pids(bench);
@@ -76,8 +58,6 @@ class ExperimentTest : public ::testing::Test {
   bool summary_has(const std::string& text) const {
     return read_file(latest() / "summary.csv").find(text) != std::string::npos;
   }
-
-  fs::path results_;
 };
 
 TEST_F(ExperimentTest, WritesResultsThatParseAndATable) {

@@ -16,6 +16,7 @@
 
 #include "experiment/knobs.hpp"
 #include "harness_background.hpp"
+#include "results_dir_test.hpp"
 #include "server_process.hpp"
 
 namespace {
@@ -48,18 +49,8 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
   return rows;
 }
 
-class SweepSloTest : public ::testing::Test {
+class SweepSloTest : public testsupport::ResultsDirTest {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/offload-sweep-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    results_ = dir;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(results_, ec);
-  }
-
   std::vector<std::string> args(std::vector<std::string> extra) const {
     std::vector<std::string> a = {"experiment",
                                   "--server",
@@ -86,17 +77,6 @@ class SweepSloTest : public ::testing::Test {
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
-
-  fs::path latest() const { return results_ / "latest"; }
-
-  std::string check_complete() const {
-    const auto r = testsupport::run_program(
-        "/usr/bin/python3",
-        {CHECK_RESULTS, latest().string(), "--status", "complete", "--complete"});
-    return exit_code(r.status) == 0 ? "" : r.output;
-  }
-
-  fs::path results_;
 };
 
 TEST_F(SweepSloTest, EveryKnobValueRunsAndIsRecordedAndAPassingSloExitsZero) {
@@ -111,7 +91,7 @@ TEST_F(SweepSloTest, EveryKnobValueRunsAndIsRecordedAndAPassingSloExitsZero) {
   EXPECT_NE(r.output.find("thread-fib20-w2-nice0 "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("thread-fib20-w2-nice5 "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("chosen: thread-fib20-w2-nice"), std::string::npos) << r.output;
-  EXPECT_EQ(check_complete(), "");
+  EXPECT_EQ(check("complete", true), "");
 
   std::map<std::string, std::set<std::string>> nice_by_config;
   unsigned checked = 0;
@@ -150,7 +130,7 @@ TEST_F(SweepSloTest, AFailedSloOfTheChosenConfigurationExitsThree) {
   EXPECT_NE(r.output.find("chosen: thread-fib20-w2 (the only configuration): fail; exit status 3"),
             std::string::npos)
       << r.output;
-  EXPECT_EQ(check_complete(), "");
+  EXPECT_EQ(check("complete", true), "");
   const std::string summary = read_file(latest() / "summary.csv");
   EXPECT_NE(summary.find(",fail,heavy.rps>100000000: "), std::string::npos) << summary;
   const std::string meta = read_file(latest() / "meta.json");
