@@ -113,13 +113,7 @@ void Phase::complete() {
   bool has_data = false;
   for (auto& s : streams_) has_data = has_data || s->stats().window_has_data();
   if (has_data || uv_hrtime() - last_tick_ns_ >= 100'000'000) tick();
-  done_ = true;
-  if (end_ns_ == 0) end_ns_ = uv_hrtime();
-  window_timer_.close();
-  duration_timer_.close();
-  connect_timer_.close();
-  grace_timer_.close();
-  for (auto& s : streams_) s->close_all(!interrupted_);
+  stop(!interrupted_);
   listener_.phase_ended(*this);
 }
 
@@ -138,14 +132,18 @@ void Phase::stream_fatal(Stream&, const std::string& message) {
 
 void Phase::fail(const std::string& message) {
   if (done_) return;
+  stop(true);
+  listener_.phase_failed(*this, message);
+}
+
+void Phase::stop(bool unanswered_are_timeouts) {
   done_ = true;
   if (end_ns_ == 0) end_ns_ = uv_hrtime();
   window_timer_.close();
   duration_timer_.close();
   connect_timer_.close();
   grace_timer_.close();
-  for (auto& s : streams_) s->close_all();
-  listener_.phase_failed(*this, message);
+  for (auto& s : streams_) s->close_all(unanswered_are_timeouts);
 }
 
 }  // namespace bench

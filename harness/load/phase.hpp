@@ -76,6 +76,8 @@ class Phase final : private StreamListener {
   void tick();
   void complete();
   void fail(const std::string& message);
+  // Ends the phase: its timers and every stream's connections (see Stream::close_all).
+  void stop(bool unanswered_are_timeouts);
 
   uv_loop_t* loop_;
   PhaseOptions options_;
