@@ -4,9 +4,12 @@
 #                                         PORT (default 8080), like the original's httperf runs:
 #                                         20 x 200 on /, 20 x 5 on /, 20 x 5 on /hi;
 #                                         FIB=N makes the two heavy ones ask for /?n=N
-#   make experiment                       inline, thread and process at a load that fills both
-#                                         cores (about 1-2 minutes), then `make graph` on it
-#   make sweep FIBS="20 24 28 30 32"      the same across job sizes (a few minutes)
+#   make experiment                       inline, thread and process: each one's capacity, then
+#                                         /hi's latency at 7 offered heavy loads from 10% to
+#                                         120% of the highest capacity, 2 interleaved repeats
+#                                         (about 4 minutes), then `make graph` on it
+#   make sweep FIBS="20 24 28 30 32"      the same across job sizes, 4 levels, 1 repeat
+#                                         (about 8 minutes)
 #   make experiment WORKLOAD=gpg SIZES="4k 64k 1m"    the GnuPG workload, payload sizes swept
 #   EXPERIMENT_FLAGS="--repeats 3" make experiment      any other `offload-bench experiment` flag
 #   make knobs-tradeoff                   issue 7's benchmark: each strategy's default vs worker
@@ -21,7 +24,7 @@ PERF_TARGET := --target 127.0.0.1:$(PORT)
 RESULTS_ROOT ?= results
 EXPERIMENT_FLAGS ?=
 FIBS ?= 20 24 28 30 32
-SWEEP_FLAGS ?= --phase 3 --idle 1
+SWEEP_FLAGS ?= --phase 3 --idle 1 --repeats 1 --load 25%,50%,85%,110%
 
 harness_comma := ,
 harness_space := $(subst ,, )

@@ -23,6 +23,9 @@ SIZES = {
     "loop_lag_vs_latency": (12, 9),
     "tradeoff": (12, 7),
     "pool_scaling": (12, 5.5),
+    "latency_vs_load": (12, 12),
+    "latency_breakdown": (12, 8),
+    "hgrm_spectrum": (12, 6.5),
 }
 STRATEGY_COLORS = {"inline": "#d62728", "thread": "#1f77b4", "process": "#2ca02c",
                    "uvpool": "#9467bd"}
@@ -51,9 +54,10 @@ def new_figure(name, nrows=1, ncols=1, **kw):
     return fig, axes
 
 
-def finish(fig, res, title, subtitle=None, legend=None, top_labels=False):
-    """Title, subtitle, an optional figure-wide legend under them, the footer; lays out the
-    axes in what is left. Offsets are in inches so tall and short figures look alike."""
+def finish(fig, res, title, subtitle=None, legend=None, top_labels=False, note=None):
+    """Title, subtitle, an optional figure-wide legend under them, the footer and an
+    optional note above it (under the axes); lays out the axes in what is left. Offsets are
+    in inches so tall and short figures look alike."""
     h = fig.get_figheight()
     y = 0.12  # inches from the top edge, growing downwards
     fig.text(0.5, 1 - y / h, title, ha="center", va="top", fontsize=14, fontweight="bold")
@@ -69,7 +73,13 @@ def finish(fig, res, title, subtitle=None, legend=None, top_labels=False):
     if top_labels:  # phase names printed above the first axes
         y += 0.15
     fig.text(0.01, 0.008, res.footer(), ha="left", va="bottom", fontsize=8, color="#666666")
-    fig.tight_layout(rect=(0, 0.22 / h, 1, 1 - y / h))
+    bottom = 0.22
+    if note:
+        lines = textwrap.wrap(note, width=int(fig.get_figwidth() * 14))
+        fig.text(0.01, 0.2 / h, "\n".join(lines), ha="left", va="bottom", fontsize=9,
+                 color="#333333", gid="note")
+        bottom += 0.05 + 0.17 * len(lines)
+    fig.tight_layout(rect=(0, bottom / h, 1, 1 - y / h))
     return fig
 
 

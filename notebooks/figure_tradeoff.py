@@ -11,11 +11,27 @@ from matplotlib.lines import Line2D
 
 from figure_parts import (OPEN_NOTE, STRATEGY_COLORS, MissingData, aggregate, finish, log_125,
                           ms_formatter, new_figure, repeats_note, rows)
+from load_levels import size_of
 
 LABEL_PT = 8  # font size of the point labels
 # Past this many points their labels no longer fit beside them: the points get numbers and a
 # key beside the plot names them, with their figures.
 KEY_ABOVE = 12
+# With several job sizes, each gets a marker shape: points are comparable within one shape.
+SIZE_MARKERS = ["o", "s", "D", "^", "v", "P", "X", "h"]
+
+
+def size_markers(res, configs):
+    """({config: marker}, [(size label, marker)]): one shape per workload and job size,
+    smallest job first; all 'o' (and no key) when the run has one size."""
+    first = res.summary.drop_duplicates("config").set_index("config")
+    keyed = {c: size_of(first.loc[c]) for c in configs if c in first.index}
+    sizes = sorted(set(keyed.values()))
+    if len(sizes) < 2:
+        return {c: "o" for c in configs}, []
+    shape = {s: SIZE_MARKERS[i % len(SIZE_MARKERS)] for i, s in enumerate(sizes)}
+    return ({c: shape.get(keyed.get(c), "o") for c in configs},
+            [(label, shape[(k, label)]) for k, label in sizes])
 
 
 def short_labels(configs):
@@ -92,6 +108,7 @@ def plot_tradeoff(res):
     slos = res.slos()
     chosen, chosen_pass, _why = res.chosen()
     short, dropped = short_labels(configs)
+    shapes, size_key = size_markers(res, configs)
 
     keyed = len(configs) > KEY_ABOVE
     if keyed:
@@ -127,7 +144,8 @@ def plot_tradeoff(res):
         ax.errorbar([xv], [yv],
                     yerr=[[0 if np.isnan(el) else min(el, yv * 0.999)], [0 if np.isnan(eh) else eh]],
                     xerr=[[0 if np.isnan(xe_lo) else xe_lo], [0 if np.isnan(xe_hi) else xe_hi]],
-                    marker="o", ms=10, color=color, mfc=face, mew=2.2, capsize=3, elinewidth=1,
+                    marker=shapes[c], ms=10, color=color, mfc=face, mew=2.2, capsize=3,
+                    elinewidth=1,
                     ls="none", zorder=3, ecolor=color + "99")  # error bars lighter than points
         if np.isfinite(el) and np.isnan(eh):
             opened += 1
@@ -194,6 +212,10 @@ def plot_tradeoff(res):
         if chosen:
             handles.append(Line2D([], [], marker="o", ls="none", ms=16, mfc="none", mec="k"))
             labels.append("chosen" + ("" if chosen_pass else " (failed)"))
+    for label, marker in size_key:  # which shape is which job size
+        handles.append(Line2D([], [], marker=marker, ls="none", ms=9, color="#444444",
+                              mfc="none", mew=1.5))
+        labels.append(label)
     h2, l2 = ax.get_legend_handles_labels()
     handles += h2
     labels += l2
@@ -202,6 +224,8 @@ def plot_tradeoff(res):
              "better: down and to the right"]
     if dropped:
         notes.append("labels omit what every configuration shares: " + ", ".join(dropped))
+    if size_key:
+        notes.append("several job sizes: compare only points of one shape (one job size)")
     if slos:
         if others:
             notes.append("SLOs not drawn: " + ", ".join(others))

@@ -16,13 +16,17 @@ from figure_parts import (DPI, OPEN_NOTE, SIZES, MissingData, NotDrawn, aggregat
                           draw_vs_load, finish, headroom, line_colors, load_axes_or_fail,
                           log_125, ms_formatter, need, new_figure, nice_log_ticks, positive,
                           repeats_note, rows, shade_phases, unique_legend, with_gaps)
+from figure_load import HOW_TO_READ as LOAD_HOW_TO_READ
+from figure_load import (LEVELS_ONLY, plot_hgrm_spectrum, plot_latency_breakdown,
+                         plot_latency_vs_load)
 from figure_pool_scaling import HOW_TO_READ as POOL_SCALING_HOW_TO_READ
 from figure_pool_scaling import plot_pool_scaling
 from figure_tradeoff import HOW_TO_READ as TRADEOFF_HOW_TO_READ
 from figure_tradeoff import plot_tradeoff
 from results_folder import PHASE_LABELS, PHASES
 
-__all__ = ["DPI", "SIZES", "MissingData", "NotDrawn", "PLOTS", "SWEEP_ONLY", "HOW_TO_READ"]
+__all__ = ["DPI", "SIZES", "MissingData", "NotDrawn", "PLOTS", "SWEEP_ONLY", "LEVELS_ONLY",
+           "HOW_TO_READ"]
 
 
 # ---- 1. heavy throughput vs load ---------------------------------------------------------------
@@ -170,8 +174,7 @@ def plot_probe_latency_over_time(res):
     colors = line_colors(res)
     for i, (ax, (line, config, repeat)) in enumerate(zip(axes, reps)):
         shade_phases(ax, res.phase_spans(config, repeat), label=(i == 0))
-        d = with_gaps(probe[(probe["config"] == config) & (probe["repeat"] == repeat)]
-                      .sort_values("t_s"))
+        d = with_gaps(res.of_run(probe, config, repeat).sort_values("t_s"))
         c = colors[line]
         if "max_ms" in d.columns:
             ax.plot(d["t_s"], positive(d["max_ms"]), ".", color=c, alpha=0.35, ms=4,
@@ -335,8 +338,7 @@ def plot_loop_lag_vs_latency(res):
     for i, (ax, (line, config, repeat)) in enumerate(zip(axes, reps)):
         shade_phases(ax, res.phase_spans(config, repeat), label=(i == 0))
         c = colors[line]
-        d = with_gaps(m[(m["config"] == config) & (m["repeat"] == repeat)].sort_values("t_s"),
-                      "_no_window_column")
+        d = with_gaps(res.of_run(m, config, repeat).sort_values("t_s"), "_no_window_column")
         if "loop_lag_p99_ms" in d.columns:
             ax.plot(d["t_s"], positive(d["loop_lag_p99_ms"]), "-", marker=".", ms=4, color="k",
                     lw=1.4, label="server: loop lag p99")
@@ -344,8 +346,8 @@ def plot_loop_lag_vs_latency(res):
             ax.plot(d["t_s"], positive(d["loop_lag_max_ms"]), ":", color="k", lw=1,
                     label="server: loop lag max")
         if se is not None and {"stream", "t_s", "p99_ms"} <= set(se.columns):
-            p = with_gaps(se[(se["stream"] == "probe") & (se["config"] == config) &
-                             (se["repeat"] == repeat)].sort_values("t_s"))
+            p = with_gaps(res.of_run(se[se["stream"] == "probe"], config, repeat)
+                          .sort_values("t_s"))
             ax.plot(p["t_s"], positive(p["p99_ms"]), "-", marker=".", color=c, lw=1.6,
                     label="client: /hi p99")
         ax.set_yscale("log")
@@ -378,7 +380,12 @@ def plot_loop_lag_vs_latency(res):
                   "at least that long · shaded: phases · log scale", top_labels=True)
 
 
+# The load-level figures first: with load levels they are the run's answer. For a run
+# without levels (an older harness, --load none) they raise NotDrawn (LEVELS_ONLY).
 PLOTS = [
+    ("latency_vs_load", plot_latency_vs_load),
+    ("latency_breakdown", plot_latency_breakdown),
+    ("hgrm_spectrum", plot_hgrm_spectrum),
     ("heavy_throughput", plot_heavy_throughput),
     ("probe_baseline", plot_probe_baseline),
     ("probe_latency_over_time", plot_probe_latency_over_time),
@@ -393,6 +400,7 @@ SWEEP_ONLY = {"pool_scaling"}
 
 # What each figure answers and how to read it: shown under it in the report.
 HOW_TO_READ = {
+    **LOAD_HOW_TO_READ,
     "tradeoff": TRADEOFF_HOW_TO_READ,
     "pool_scaling": POOL_SCALING_HOW_TO_READ,
     "heavy_throughput":

@@ -6,8 +6,8 @@
 Writes the PNGs of PLOT_NAMES and a self-contained report.html into RESULTS_DIR (or --out DIR)
 and prints report.html's path. The folder layout is harness/RESULTS.md. Missing files or
 columns leave a figure out with a note in the report; a figure the run was not made for
-(SWEEP_ONLY, e.g. pool_scaling without a --workers sweep) is not drawn, with a line saying
-why; a path that is not a results folder exits 2.
+(SWEEP_ONLY, e.g. pool_scaling without a --workers sweep; LEVELS_ONLY without load levels)
+is not drawn, with a line saying why; a path that is not a results folder exits 2.
 
 The notebook (notebooks/responsiveness.ipynb) uses the same functions:
     res = load("results/latest"); fig = figure(res, "responsiveness_vs_load")
@@ -22,14 +22,15 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from figure_parts import absence  # noqa: E402
-from figures import (DPI, HOW_TO_READ, PLOTS, SIZES, SWEEP_ONLY, MissingData,  # noqa: E402
-                     NotDrawn)
+from figures import (DPI, HOW_TO_READ, LEVELS_ONLY, PLOTS, SIZES, SWEEP_ONLY,  # noqa: E402
+                     MissingData, NotDrawn)
 from report_html import write_report  # noqa: E402
 from results_folder import NotAResultsFolder, Results  # noqa: E402
-from summary_table import overview  # noqa: E402
+from summary_table import answer, levels_table, overview  # noqa: E402
 
-__all__ = ["load", "figure", "render", "overview", "absence", "PLOT_NAMES", "SWEEP_ONLY",
-           "HOW_TO_READ", "SIZES", "DPI", "MissingData", "NotDrawn", "NotAResultsFolder", "main"]
+__all__ = ["load", "figure", "render", "overview", "answer", "levels_table", "absence",
+           "PLOT_NAMES", "SWEEP_ONLY", "LEVELS_ONLY", "HOW_TO_READ", "SIZES", "DPI",
+           "MissingData", "NotDrawn", "NotAResultsFolder", "main"]
 PLOT_NAMES = [name for name, _ in PLOTS]
 
 
@@ -38,11 +39,12 @@ def load(path):
     return Results(path)
 
 
-def figure(res, name):
-    """One figure by name (see PLOT_NAMES); raises MissingData when it cannot be drawn."""
+def figure(res, name, **options):
+    """One figure by name (see PLOT_NAMES); raises MissingData when it cannot be drawn.
+    options go to the figure's function, e.g. figure(res, "hgrm_spectrum", level="50%")."""
     for n, fn in PLOTS:
         if n == name:
-            return fn(res)
+            return fn(res, **options)
     raise KeyError(f"no figure named {name!r}; choose from {', '.join(PLOT_NAMES)}")
 
 

@@ -1,6 +1,7 @@
-"""report.html: one self-contained page (images inlined as data: URIs, no scripts, no network)
-with the run's parameters and machine, the SLO verdicts (when the run had --slo), the summary
-table, the figures and any notes.
+"""report.html: one self-contained page (images inlined as data: URIs, no scripts, no network).
+It opens with the answer (each configuration's responsive capacity, when the run had load
+levels) and the validity summary, then the notes, the SLO verdicts (when the run had --slo),
+the tables, the figures, the parameters and the machine.
 """
 import base64
 import html
@@ -9,8 +10,9 @@ from pathlib import Path
 
 from figure_parts import NotDrawn, absence
 from figures import HOW_TO_READ
+from load_levels import has_levels, meaning, validity
 from results_folder import EMPTY_KNOB, KNOB_COLUMNS, human_bytes
-from summary_table import fmt_cell, overview
+from summary_table import INVALID_MARK, answer, fmt_cell, levels_table, overview
 
 CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
@@ -30,6 +32,9 @@ figcaption { color: #333; max-width: 1100px; }
 .missing { background: #fbeaea; border-left: 4px solid #c00; padding: 0.4em 0.8em; }
 .absent { background: #f3f3f3; border-left: 4px solid #999; padding: 0.4em 0.8em; }
 .scroll { overflow-x: auto; }
+tr.invalid td { background: #fdecec; } td.invalid { color: #a00; font-weight: 600; }
+.answer { background: #eef6ee; border-left: 4px solid #2a8a2a; padding: 0.4em 0.8em; }
+td.none { color: #a00; font-weight: 600; } td.w { white-space: normal; min-width: 18em; }
 """
 
 
@@ -56,13 +61,120 @@ def value_text(v):
     return "" if v is None else v
 
 
+def table_html(df, text=(), fmt=None, row_class=None, wrap=()):
+    """A DataFrame as an HTML table: text columns left-aligned (those in wrap may wrap),
+    numbers by fmt_cell (or fmt(column, value)), 'n/a' in red; row_class(row) may mark a row
+    (e.g. 'invalid')."""
+    head = "".join(f'<th class="{"t" if c in text else ""}">{esc(c)}</th>' for c in df.columns)
+    body = []
+    for _, r in df.iterrows():
+        cells = []
+        for c in df.columns:
+            v = r[c]
+            s = (fmt(c, v) if fmt else None)
+            if s is None:
+                s = "" if isinstance(v, str) and v == "" else fmt_cell(v)
+            cls = "t" if c in text else ("na" if s == "n/a" else "")
+            if c in wrap:
+                cls += " w"
+            if isinstance(s, str) and s.startswith(INVALID_MARK):
+                cls += " invalid"
+            if s == "none":
+                cls += " none"
+            cells.append(f'<td class="{cls.strip()}">{esc(s)}</td>')
+        cls = row_class(r) if row_class else ""
+        body.append(f'<tr class="{cls}">' if cls else "<tr>")
+        body[-1] += "".join(cells) + "</tr>"
+    return f'<div class="scroll"><table><tr>{head}</tr>{"".join(body)}</table></div>'
+
+
+def answer_html(res):
+    """The answer first: each configuration's responsive capacity, per job size."""
+    if not has_levels(res):
+        return ('<h2>The answer: responsive capacity</h2><p class="absent">Not measured in '
+                "this run: it has no load levels (a folder from before them, or "
+                "<code>--load none</code>). <code>make experiment</code> measures each "
+                "configuration over a grid of offered loads.</p>")
+    df = answer(res)
+    knee = df.attrs.get("knee_factor", 2)
+    parts = ["<h2>The answer: responsive capacity</h2>",
+             f'<p class="answer">For each configuration, the <b>highest offered heavy load at '
+             f"which <code>/hi</code> p99 stays within {knee:g}× its unloaded p99</b> (this "
+             "level and every lower one, mean over repeats), with the heavy throughput and "
+             "heavy p99 there. Configurations are ranked only against those of the same "
+             "workload and job size.</p>"]
+    for size, g in df.groupby("job size", sort=False):
+        best = g[g["rank in its job size"] == 1]
+        if len(best):
+            b = best.iloc[0]
+            others = [c for c in best["configuration"]][1:]
+            tie = f" (tied with {', '.join(others)})" if others else ""
+            parts.append(f"<p><b>{esc(size)}</b>: <b>{esc(b['configuration'])}</b>{esc(tie)} "
+                         f"stays responsive up to <b>{fmt_cell(b['offered there (req/s)'])} "
+                         f"heavy req/s offered</b> (level {esc(b['responsive capacity'])}), "
+                         f"completing {fmt_cell(b['heavy req/s there'])} req/s with heavy p99 "
+                         f"{fmt_cell(b['heavy p99 there (ms)'])} ms.</p>")
+        else:
+            parts.append(f"<p><b>{esc(size)}</b>: no configuration kept /hi p99 within "
+                         f"{knee:g}× its unloaded p99 even at the lowest level.</p>")
+    shown = df.drop(columns=["line"])
+    if (shown["why none"] == "").all():
+        shown = shown.drop(columns=["why none"])
+    parts.append(table_html(shown, text={"job size", "configuration", "responsive capacity",
+                                         "why none", "rank in its job size"},
+                            wrap={"why none"}))
+    if "summary.csv" in df.attrs.get("source", []):
+        parts.append('<p class="sub">meta.json gives no responsive capacity for some '
+                     "configurations (e.g. an interrupted run): computed from summary.csv by "
+                     "the same rule.</p>")
+    return "".join(parts)
+
+
+def validity_html(res):
+    """How many rows the validity checks flagged, by warning, with what each one means."""
+    v = validity(res)
+    if v is None:
+        return ""
+    parts = ["<h2>Validity</h2>"]
+    n, bad = v.get("rows"), v.get("invalid_rows") or 0
+    if not bad:
+        parts.append(f"<p>All {esc(n)} rows of summary.csv passed the validity checks.</p>")
+    else:
+        parts.append(f'<p class="note"><b>{esc(bad)} of {esc(n)} rows</b> of summary.csv are '
+                     f"marked invalid ({INVALID_MARK} in the tables, hollow markers in the "
+                     "figures): their figure may not be the server's alone. They are shown, "
+                     "never dropped.</p>")
+    if v["by_warning"]:
+        rows = "".join(f'<tr><td class="t"><code>{esc(w)}</code></td><td>{esc(c)}</td>'
+                       f'<td class="t">{esc(meaning(w))}</td></tr>'
+                       for w, c in sorted(v["by_warning"].items(), key=lambda kv: -kv[1]))
+        parts.append('<table><tr><th class="t">warning</th><th>rows</th>'
+                     f'<th class="t">meaning</th></tr>{rows}</table>')
+    if v.get("thresholds"):
+        parts.append('<p class="sub">thresholds: ' + esc(", ".join(
+            f"{k} {value_text(x)}" for k, x in v["thresholds"].items())) + "</p>")
+    return "".join(parts)
+
+
+def levels_html(res):
+    df = levels_table(res)
+    if df.empty:
+        return ""
+    return ("<h2>Load levels</h2><p>Per configuration and level, mean over repeats. The "
+            "stall-free /hi p99 (computed only from windows without a machine stall) is shown "
+            "beside the measured one, never instead of it.</p>"
+            + table_html(df, text={"job size", "configuration", "level", "invalid"},
+                         row_class=lambda r: "invalid" if r["invalid"] else "",
+                         wrap={"invalid"}))
+
+
 def summary_html(res):
     df = overview(res)
     if df.empty:
         return '<p class="missing">No summary table: summary.csv is missing or empty.</p>'
     df = df.drop(columns=["line"])
     text = {"configuration", "error classes", "SLO (this repeat)", "SLO detail", "knobs refused",
-            "worker_policy", "worker_cpus"}
+            "worker_policy", "worker_cpus", "invalid rows"}
     head = "".join(f'<th class="{"t" if c in text else ""}">{esc(c)}</th>' for c in df.columns)
     body = []
     for _, r in df.iterrows():
@@ -76,8 +188,11 @@ def summary_html(res):
             else:
                 s = fmt_cell(v) if not (c == "error classes" and v == "") else ""
             cls = "t" if c in text else ("na" if s == "n/a" else "")
+            if c == "invalid rows" and s:
+                cls += " invalid"
             cells.append(f'<td class="{cls}">{esc(s)}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        bad = "invalid rows" in df.columns and bool(r["invalid rows"])
+        body.append(('<tr class="invalid">' if bad else "<tr>") + "".join(cells) + "</tr>")
     return (f'<div class="scroll"><table><tr>{head}</tr>{"".join(body)}</table></div>'
             '<p class="sub">Loaded = heavy + probe phase; unloaded = probe-only phase. '
             "n/a: not measured, or too few samples for that percentile. The 95% CI is the "
@@ -134,6 +249,9 @@ def full_summary_html(res):
     s = res.summary
     if s is None or s.empty:
         return ""
+    s = s.drop(columns=["server_run"], errors="ignore")
+    if "valid" in s.columns:  # a visible mark on each invalid row
+        s = s.assign(valid=s["valid"].replace({"no": f"{INVALID_MARK} no"}))
     table = s.to_html(index=False, na_rep="", border=0, float_format=lambda x: f"{x:.4g}")
     return ("<details><summary>All rows of summary.csv (configuration × repeat × phase × "
             f"stream)</summary><div class=\"scroll\">{table}</div></details>")
@@ -153,13 +271,19 @@ def write_report(res, rendered, out_dir, title="offload-lab: responsiveness vs l
              f"{esc(res.machine_line())} · status {esc(meta.get('status', 'unknown'))}</p>",
              "<p>Where should a server run its CPU-heavy work so its cheap requests stay fast? "
              "Each configuration's server ran phases idle → /hi probe only → heavy only → "
-             "heavy + probe → idle. The heavy stream asks <code>GET /</code> (the job); the "
+             "heavy + probe → idle"
+             + (" (its capacity run), then, in each repeat, idle → probe only → the heavy "
+                "stream open loop at each offered load level with the probe beside it → idle"
+                if has_levels(res) else "")
+             + ". The heavy stream asks <code>GET /</code> (the job); the "
              "probe asks <code>GET /hi</code> at a fixed rate and measures latency from the "
-             "intended send time.</p>"]
+             "intended send time.</p>",
+             answer_html(res), validity_html(res)]
     if res.notes:
         parts.append("<h2>Notes on this run</h2>")
         parts += [f'<p class="note">{esc(n)}</p>' for n in res.notes]
     parts.append(slo_html(res))
+    parts.append(levels_html(res))
     parts.append("<h2>Summary</h2>")
     parts.append(summary_html(res))
     parts.append("<h2>Figures</h2>")

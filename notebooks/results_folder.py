@@ -13,10 +13,41 @@ import pandas as pd
 
 KEY_COLUMNS = ["config", "strategy", "workload", "fib", "payload_bytes", "workers", "repeat",
                "phase"]
-PHASES = ["idle-before", "probe-only", "heavy-only", "heavy+probe", "idle-after"]
+PHASES = ["idle-before", "probe-only", "heavy-only", "heavy+probe", "load", "idle-after"]
 PHASE_LABELS = {"idle-before": "idle (before)", "probe-only": "probe only",
                 "heavy-only": "heavy only", "heavy+probe": "heavy + probe",
-                "idle-after": "idle (after)"}
+                "load": "load levels", "idle-after": "idle (after)"}
+# A configuration's server runs more than once per repeat (its capacity run, then its level
+# run): in file order a new run starts where the phase goes back in this order.
+PHASE_RANK = {p: i for i, p in enumerate(PHASES)}
+# Columns of a harness with load levels and validity checks (harness/RESULTS.md). Optional:
+# an older folder lacks them, and reads as if they were empty (NaN, or "" for text).
+LOAD_KEY = "load_level"
+NEW_SUMMARY = ["offered_rps", "offered_pct", "capacity_rps", "rejected", "slowdown_p50",
+               "slowdown_p99", "queue_wait_p50_ms", "queue_wait_p99_ms", "service_p50_ms",
+               "service_p99_ms", "handback_p50_ms", "handback_p99_ms", "queue_wait_mean_ms",
+               "service_mean_ms", "handback_mean_ms", "breakdown_jobs", "queue_depth_mean",
+               "loop_lag_p99_ms", "server_cpu_pct", "steal_ms", "stall_max_ms", "stall_p99_ms",
+               "harness_invol_cs", "foreign_cpu_pct", "lag1_autocorr", "p99_clean_ms",
+               "stalled_windows", "valid", "warnings"]
+NEW_SERIES = ["steal_ms", "stall_max_ms", "stall_p99_ms", "harness_invol_cs",
+              "foreign_cpu_pct", "stalled"]
+# What each validity warning means, in one line (the report's validity summary).
+WARNING_MEANINGS = {
+    "rate": "the open-loop stream's achieved rate is more than 1% off the asked rate",
+    "client-late": "the load generator sent late (lateness p99 over 10% of the p99, or "
+                   "over 1 ms): the client, not the server, shaped the tail",
+    "machine-stall": "the machine stalled (the harness's 1 ms sleeper overslept as much as "
+                     "the p99, or hypervisor steal over 1% of the phase)",
+    "machine-busy": "other programs used over 5% of a core: the figures are not the "
+                    "server's alone",
+    "samples": "too few samples for the percentile's confidence interval to have an upper "
+               "bound",
+    "iid": "consecutive latencies are correlated (lag-1 autocorrelation): stalls made "
+           "neighbours alike",
+    "poisson": "the heavy stream's gaps fail the Anderson-Darling test for Poisson arrivals",
+    "drift": "the repeats of this configuration disagree beyond their confidence intervals",
+}
 # Columns each file is expected to hold beyond the key columns (RESULTS.md).
 EXPECTED = {
     "summary": ["stream", "phase_start_s", "phase_end_s", "duration_s", "count", "errors",
@@ -43,7 +74,8 @@ NOTE_COLUMNS = ["knobs_refused", "slo_pass", "slo_detail"]
 LINE_COLUMNS = ["strategy", "workload", "workers"]
 LOAD_COLUMNS = ["fib", "payload_bytes"]
 TEXT_COLUMNS = ["config", "strategy", "workload", "phase", "stream", "role", "error_classes",
-                "worker_policy", "worker_cpus", "knobs_refused", "slo_pass", "slo_detail"]
+                "worker_policy", "worker_cpus", "knobs_refused", "slo_pass", "slo_detail",
+                "load_level", "valid", "warnings"]
 # Two-sided 95% Student t quantiles by degrees of freedom; 1.96 past the table. A table
 # rather than scipy, which `make deps` does not install.
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -130,9 +162,13 @@ class Results:
         for c in df.columns:
             if c not in TEXT_COLUMNS and df[c].dtype == object:
                 df[c] = pd.to_numeric(df[c], errors="coerce")
-        for c in ("config", "strategy", "workload", "phase", "stream", "role"):
+        for c in ("config", "strategy", "workload", "phase", "stream", "role", "valid",
+                  "warnings"):
             if c in df.columns:
                 df[c] = df[c].fillna("")
+        # An older folder has no load levels: every row is of no level.
+        df[LOAD_KEY] = df[LOAD_KEY].fillna("") if LOAD_KEY in df.columns else ""
+        df["server_run"] = server_runs(df)
         if df.empty:
             self.notes.append(f"{name}.csv has a header but no rows.")
         return df
@@ -161,7 +197,9 @@ class Results:
         df = getattr(self, table)
         return df is not None and not df.empty and all(c in df.columns for c in columns)
 
-    def machine_line(self):
+    def machine_line(self, conditions=True):
+        """The machine in one line; with conditions, also what shapes its measurements:
+        the CPU frequency governor, SMT and the hypervisor's steal time, where recorded."""
         m = self.meta.get("machine") or {}
         parts = []
         if m.get("model"):
@@ -173,6 +211,14 @@ class Results:
         if m.get("kernel"):  # the harness writes "Linux 6.1.0-..."; older files the bare release
             k = str(m["kernel"])
             parts.append(k if k.lower().startswith("linux") else f"Linux {k}")
+        if not conditions:
+            return ", ".join(parts) or "machine unknown"
+        if m.get("governor"):
+            parts.append(f"governor {m['governor']}")
+        if m.get("smt"):
+            parts.append(f"SMT {m['smt']}")
+        if isinstance(m.get("steal_total_ms"), (int, float)):
+            parts.append(f"steal {m['steal_total_ms']:.0f} ms in the run")
         return ", ".join(parts) or "machine unknown"
 
     def date(self):
@@ -183,7 +229,7 @@ class Results:
         rev = self.meta.get("git_rev") or (self.meta.get("versions") or {}).get("offload_lab")
         status = self.meta.get("status")
         extra = f" · status {status}" if status and status != "complete" else ""
-        return (f"run {self.run_id} · {self.date()} · {self.machine_line()}"
+        return (f"run {self.run_id} · {self.date()} · {self.machine_line(conditions=False)}"
                 + (f" · offload-lab {str(rev)[:12]}" if rev else "") + extra)
 
     def knob_columns(self):
@@ -192,7 +238,8 @@ class Results:
         s = self.summary
         if s is None:
             return []
-        known = set(KEY_COLUMNS) | set(EXPECTED["summary"]) | set(NOTE_COLUMNS)
+        known = set(KEY_COLUMNS) | set(EXPECTED["summary"]) | set(NOTE_COLUMNS) | \
+            set(NEW_SUMMARY) | {LOAD_KEY, "server_run"}
         cols = [c for c in LINE_COLUMNS if c in s.columns]
         if "config" in s.columns:
             for c in s.columns:
@@ -287,12 +334,32 @@ class Results:
                          spans_decades(s["job_cost_ms"])))
         return axes
 
+    def main_run(self, config, repeat):
+        """Which of one configuration's server runs in a repeat the over-time figures show:
+        the one with the closed-loop phases (its capacity run), else its first."""
+        s = self.summary
+        if s is None or "config" not in s.columns:
+            return 0
+        rows = s[(s["config"] == config) & (s["repeat"] == repeat)]
+        closed = rows[rows["phase"].isin(["heavy-only", "heavy+probe"])]["server_run"]
+        runs = closed if len(closed) else rows["server_run"]
+        return int(runs.min()) if len(runs) else 0
+
+    def of_run(self, df, config, repeat):
+        """The rows of df (any table) of main_run(config, repeat)."""
+        run = self.main_run(config, repeat)
+        sel = (df["config"] == config) & (df["repeat"] == repeat)
+        if "server_run" in df.columns:
+            sel &= df["server_run"] == run
+        return df[sel]
+
     def phase_spans(self, config, repeat):
-        """[(phase, start_s, end_s)] for one configuration's server run, from summary.csv."""
+        """[(phase, start_s, end_s)] for one configuration's server run (main_run), from
+        summary.csv."""
         s = self.summary
         if s is None or not {"phase_start_s", "phase_end_s"} <= set(s.columns):
             return []
-        rows = s[(s["config"] == config) & (s["repeat"] == repeat)]
+        rows = self.of_run(s, config, repeat)
         spans = rows.groupby("phase", sort=False).agg(start=("phase_start_s", "min"),
                                                       end=("phase_end_s", "max"))
         out = [(p, float(r.start), float(r.end)) for p, r in spans.iterrows()
@@ -416,6 +483,19 @@ def parse_slo(text):
         return out
     out.update(stream=stream, metric=metric, op=op, bound=bound)
     return out
+
+
+def server_runs(df):
+    """Each row's server run within its configuration and repeat (0, 1, ...), in file order:
+    a run starts where the phase goes back (a level run's probe-only after the capacity
+    run's heavy+probe). Older folders: one run, 0."""
+    if df.empty or not {"config", "phase"} <= set(df.columns):
+        return 0
+    rank = df["phase"].map(PHASE_RANK)
+    keys = ["config", "repeat"] if "repeat" in df.columns else ["config"]
+    rank = rank.fillna(rank.groupby([df[k] for k in keys], sort=False).ffill()).fillna(0)
+    back = rank < rank.groupby([df[k] for k in keys], sort=False).shift(1)
+    return back.astype(int).groupby([df[k] for k in keys], sort=False).cumsum().to_numpy()
 
 
 def spans_decades(values, ratio=4):

@@ -25,7 +25,8 @@ machine_line
 echo "load generator, server, gpg and gpg-agent share these cores"
 echo
 
-common=(experiment --results "$out" --workload gpg --phase "$phase" --idle 1 --quiet)
+common=(experiment --results "$out" --workload gpg --phase "$phase" --idle 1 --repeats 1 --load none
+        --quiet)
 "$bench" "${common[@]}" --label sizes --payload 4k,64k,1m --strategies inline,thread,process >/dev/null
 "$bench" "${common[@]}" --label shared --payload 4k --strategies thread,process --server-arg=--gpg-home=shared >/dev/null
 "$bench" "${common[@]}" --label per-worker --payload 4k --strategies thread,process --server-arg=--gpg-home=per-worker >/dev/null

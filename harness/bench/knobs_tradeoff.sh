@@ -38,7 +38,8 @@ BENCH="$BUILD/bin/offload-bench"
 # shellcheck disable=SC2054,SC2206  # a comma list is one argument; SWEEPS is split on purpose
 cmd=("$BENCH" experiment --strategies inline,thread,process,uvpool --fib "$FIB"
      --heavy-conns 4 --probe-rate 200 --phase "$PHASE" --idle "$IDLE" --calibrate 1
-     --repeats "$REPEATS" $SWEEPS --results "$RESULTS" --label knobs-tradeoff --quiet)
+     --repeats "$REPEATS" --load none $SWEEPS --results "$RESULTS" --label knobs-tradeoff
+     --quiet)
 machine_line
 echo "load generator and server share these cores"
 run_experiment knobs_tradeoff "$RESULTS" "${cmd[@]}"

@@ -16,7 +16,7 @@ trap 'rm -rf "$out"' EXIT
 machine_line
 "$bench" experiment --results "$out" --label overload --strategies inline,thread,process,uvpool \
   --fib "${FIB:-35}" --heavy-conns 200 --probe-rate 200 --phase "${PHASE:-5}" --idle 1 \
-  --server-arg=--max-queue=8 --quiet >/dev/null
+  --server-arg=--max-queue=8 --repeats 1 --load none --quiet >/dev/null
 
 /usr/bin/python3 - "$out" <<'PY'
 import csv, glob, os, re, sys

@@ -42,7 +42,8 @@ BENCH="$BUILD/bin/offload-bench"
 # shellcheck disable=SC2206  # SWEEPS is split into its words on purpose
 cmd=("$BENCH" experiment --server "$BUILD/bin/offload-server" --strategies "$STRATEGIES"
      --workers "$WORKERS" --fib "$FIB" --heavy-conns "$HEAVY_CONNS" --probe-rate 400
-     --phase "$PHASE" --idle "$IDLE" --calibrate 0.5 --repeats "$REPEATS" $SWEEPS --results "$RESULTS"
+     --phase "$PHASE" --idle "$IDLE" --calibrate 0.5 --repeats "$REPEATS" --load none $SWEEPS
+     --results "$RESULTS"
      --label pool-scaling --quiet)
 machine_line
 echo "load generator and server share these cores"

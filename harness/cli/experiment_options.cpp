@@ -7,12 +7,15 @@
 #include "cli/option_table.hpp"
 #include "cli/options.hpp"
 #include "experiment/knobs.hpp"
+#include "experiment/validity.hpp"
 
 namespace bench {
 
 using namespace cli;
 
 namespace {
+
+constexpr const char* kDefaultLoad = "10%,25%,50%,70%,85%,100%,120%";
 
 const std::vector<Option<ExperimentOptions>>& experiment_table();
 
@@ -145,12 +148,51 @@ const std::vector<Option<ExperimentOptions>>& experiment_table() {
          e.probe_max_conns = static_cast<unsigned>(n);
          return {};
        }},
-      {"--phase", "SEC", "length of each loaded phase (default 5)", seconds(&E::phase_s)},
-      {"--idle", "SEC", "length of the idle phases before and after (default 2)",
+      {"--load", "LIST",
+       "offered heavy load levels, each a phase of its own: N% of a\n"
+       "                          capacity or an absolute Nrps, e.g. 25%,50%,200rps; none:\n"
+       "                          capacity runs only (default\n"
+       "                          10%,25%,50%,70%,85%,100%,120%)",
+       [](const std::string& v, E& e) { return parse_load_levels(v, e.levels); }},
+      {"--load-basis", "B",
+       "what N% is of: max, the highest capacity among the\n"
+       "                          configurations of one job size (the same rates for\n"
+       "                          all), or own, each configuration's (default max)",
+       [](const std::string& v, E& e) { return parse_load_basis(v, e.load_basis); }},
+      {"--heavy-arrivals", "A", "load phases' heavy arrivals: poisson or fixed (default poisson)",
+       [](const std::string& v, E& e) -> std::string {
+         if (v != "poisson" && v != "fixed") return "must be poisson or fixed";
+         e.heavy_poisson = v == "poisson";
+         return {};
+       }},
+      {"--heavy-max-conns", "N",
+       "most connections the open-loop heavy stream may open\n"
+       "                          (default 512: past the server's queue, 503s come back\n"
+       "                          at once and free them)",
+       [](const std::string& v, E& e) -> std::string {
+         std::uint64_t n = 0;
+         if (!parse_u64(v, 1, 100000, n)) return integer_rule(1, 100000);
+         e.heavy_max_conns = static_cast<unsigned>(n);
+         return {};
+       }},
+      {"--knee-factor", "X",
+       "responsive capacity: the highest load at which /hi p99\n"
+       "                          (and at every lower level) stays within X times its\n"
+       "                          unloaded p99 (default 2)",
+       [](const std::string& v, E& e) -> std::string {
+         if (!parse_number(v, e.knee_factor) || !(e.knee_factor > 1) || e.knee_factor > 1000)
+           return "must be a number above 1 (a ratio of /hi p99s)";
+         return {};
+       }},
+      {"--phase", "SEC", "length of each loaded phase (default 3)", seconds(&E::phase_s)},
+      {"--idle", "SEC", "length of the idle phases before and after (default 1)",
        seconds(&E::idle_s)},
       {"--calibrate", "SEC", "job-cost measurement, 1 connection on / (default 1.5, >= 3 calls)",
        seconds(&E::calibrate_s)},
-      {"--repeats", "N", "runs of every configuration, interleaved (default 1)",
+      {"--repeats", "N",
+       "runs of every configuration, interleaved, their order\n"
+       "                          shuffled in each round by --seed (default 2; with\n"
+       "                          --load, the level runs: capacity is measured once)",
        [](const std::string& v, E& e) -> std::string {
          std::uint64_t n = 0;
          if (!parse_u64(v, 1, 100, n)) return integer_rule(1, 100);
@@ -159,7 +201,7 @@ const std::vector<Option<ExperimentOptions>>& experiment_table() {
        }},
       {"--timeout", "SEC", "a request unanswered this long is a timeout error (default 30)",
        seconds(&E::timeout_s)},
-      {"--seed", "N", "seed of the Poisson arrivals (default 1)",
+      {"--seed", "N", "seed of the Poisson arrivals and of the run order (default 1)",
        [](const std::string& v, E& e) -> std::string {
          if (!parse_u64(v, 0, UINT64_MAX, e.seed)) return "must be a non-negative integer";
          return {};
@@ -219,6 +261,29 @@ const std::vector<Option<ExperimentOptions>>& experiment_table() {
          e.choose = v;
          return {};
        }},
+      {"--strict", nullptr,
+       "exit 4 when any measured row is invalid (after writing\n"
+       "                          everything; see the validity checks below)",
+       [](const std::string&, E& e) -> std::string {
+         e.strict = true;
+         return {};
+       }},
+      {"--harness-cpus", "LIST",
+       "pin offload-bench (load generator, sentinel) to these CPUs,\n"
+       "                          e.g. 0 (default: unpinned, recorded in meta.json)",
+       [](const std::string& v, E& e) -> std::string {
+         if (std::string err = check_cpu_list(v); !err.empty()) return err;
+         e.harness_cpus = v;
+         return {};
+       }},
+      {"--server-cpus", "LIST",
+       "start every server pinned to these CPUs, e.g. 1 (its workers\n"
+       "                          too, unless a knob moves them) (default: unpinned)",
+       [](const std::string& v, E& e) -> std::string {
+         if (std::string err = check_cpu_list(v); !err.empty()) return err;
+         e.server_cpus = v;
+         return {};
+       }},
       {"--quiet", nullptr, "no progress line on stderr",
        [](const std::string&, E& e) -> std::string {
          e.quiet = true;
@@ -241,6 +306,8 @@ ParseResult parse_experiment_options(const std::vector<std::string>& args, Exper
                   a.rfind("--sweep=payload=", 0) == 0 ||
                   (a == "--sweep" && next.rfind("payload=", 0) == 0);
   }
+  // Until --load says otherwise; the offered-load curve is the experiment's main answer.
+  parse_load_levels(kDefaultLoad, out.levels);
   ParseResult r = parse_with(experiment_table(), args, out);
   if (r.status != ParseStatus::ok) return r;
   // A knob given to every server with --server-arg is recorded like a swept one, so it must
@@ -259,6 +326,7 @@ ParseResult parse_experiment_options(const std::vector<std::string>& args, Exper
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   if (out.workers.empty()) out.workers = {cores};
   if (out.heavy_conns == 0) out.heavy_conns = 2 * cores;
+  if (out.heavy_max_conns == 0) out.heavy_max_conns = 512;
   if (out.workload == "fib" && has_payload)
     return {ParseStatus::error, "--payload is for --workload gpg (fib sizes its jobs with --fib)"};
   if (out.workload == "gpg" && has_fib)
@@ -268,27 +336,41 @@ ParseResult parse_experiment_options(const std::vector<std::string>& args, Exper
 
 std::string experiment_usage() {
   return "usage: offload-bench experiment [options]\n\n"
-         "Starts offload-server for each configuration (strategy x job size x workers; the\n"
-         "job size is FIB, or the payload with --workload gpg), waits until it is ready and\n"
-         "runs the phases idle-before, probe-only, heavy-only, heavy+probe and idle-after:\n"
-         "heavy is a closed loop on /, probe an open loop on /hi. Each configuration's job\n"
-         "cost (ms) is measured first, with one connection on /. Every 500 ms it records\n"
-         "per-stream latency, the server's processes (RSS, CPU) and its /metrics. Results go\n"
-         "to <results>/<run-id>/ (summary.csv, series.csv, resources.csv, metrics.csv,\n"
-         "meta.json; see harness/RESULTS.md); <results>/latest points to it.\n\n"
-         "With --slo, each run's heavy+probe phase is checked against every objective; a\n"
-         "configuration passes when each of its repeats passed. The table, summary.csv\n"
-         "(slo_pass, slo_detail) and meta.json say which passed, and the exit status says\n"
-         "whether the chosen configuration did: the one given with --choose, else the only\n"
-         "one, else the best (passing every objective with the highest heavy req/s).\n\n"
+         "Measures, for each server configuration (strategy x job size x workers x swept\n"
+         "knobs; the job size is FIB, or the payload with --workload gpg), how /hi answers as\n"
+         "the heavy load on / grows. First a capacity run per configuration: its job cost (ms,\n"
+         "one connection on /), then the phases idle-before, probe-only, heavy-only (a\n"
+         "closed loop that saturates the server: its req/s is the capacity), heavy+probe and\n"
+         "idle-after. Then, per repeat (interleaved, order shuffled by --seed), a level run:\n"
+         "probe-only (the unloaded /hi reference), then one `load` phase per --load level:\n"
+         "the heavy stream open loop at the offered rate (latency from the intended send\n"
+         "time), the /hi probe beside it. Past a configuration's capacity its queue fills\n"
+         "and it answers 503: that is part of the curve. The answer it prints first: each\n"
+         "configuration's responsive capacity, the highest offered load at which /hi p99\n"
+         "stayed within --knee-factor of its unloaded p99 at that and every lower level.\n\n"
+         "Every 500 ms it records per-stream latency, the server's processes (RSS, CPU), its\n"
+         "/metrics (queue, loop lag, per-job queue wait / service / hand-back) and the\n"
+         "machine (steal, a stall sentinel, CPU used by other programs); every row is\n"
+         "checked for validity (below). Results go to <results>/<run-id>/ (summary.csv,\n"
+         "series.csv, resources.csv, metrics.csv, meta.json; see harness/RESULTS.md);\n"
+         "<results>/latest points to it. --load none runs the capacity runs alone, once per\n"
+         "repeat.\n\n"
+         "With --slo, each capacity run's heavy+probe phase is checked against every\n"
+         "objective; a configuration passes when each of its runs passed. The table,\n"
+         "summary.csv (slo_pass, slo_detail) and meta.json say which passed, and the exit\n"
+         "status says whether the chosen configuration did: the one given with --choose,\n"
+         "else the only one, else the best (passing every objective with the highest heavy\n"
+         "req/s; configurations are only ranked within one workload and job size).\n\n"
          "options:\n" +
-         usage_lines(experiment_table()) +
+         usage_lines(experiment_table()) + "\n" + validity::help_text() +
          "\nexit status: 0 done (and with --slo: the chosen configuration passed), 1 a server\n"
          "failed (died, never became ready, or did not exit cleanly), 2 bad options,\n"
          "3 the run completed but the chosen configuration failed an objective (or, with\n"
-         "several and no --choose, none passed them all), 130 interrupted (files hold what\n"
-         "was measured)\n\n"
+         "several and no --choose, none passed them all), 4 with --strict: a measured row\n"
+         "is invalid, 130 interrupted (files hold what was measured)\n\n"
          "examples:\n"
+         "  offload-bench experiment --strategies inline,thread,process --fib 30\n"
+         "  offload-bench experiment --load 100rps,200rps,400rps --load-basis own\n"
          "  offload-bench experiment --strategies thread,process --sweep worker-nice=0,19\n"
          "  offload-bench experiment --strategies thread --sweep worker-policy=normal,idle \\\n"
          "      --sweep loop-cpu=none,0 --slo 'hi.p99<2ms' --slo 'heavy.rps>300'\n";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "client/target.hpp"
+#include "experiment/load_grid.hpp"
 #include "experiment/slo.hpp"
 #include "load/stream_spec.hpp"
 
@@ -37,10 +38,10 @@ struct ExperimentOptions {
   double probe_rate = 400;
   bool poisson = false;
   unsigned probe_max_conns = 1000;
-  double phase_s = 5;
-  double idle_s = 2;
+  double phase_s = 3;
+  double idle_s = 1;
   double calibrate_s = 1.5;
-  unsigned repeats = 1;
+  unsigned repeats = 2;
   double timeout_s = 30;
   std::uint64_t seed = 1;
   std::string results_dir = "results";
@@ -49,6 +50,16 @@ struct ExperimentOptions {
   std::vector<KnobSweep> sweeps;  // knob sweeps in the order given (strategy, workers, fib and
                                   // payload sweeps set the lists above)
   std::vector<Slo> slos;          // checked on the heavy+probe phase of every run
+  // The offered-load curve: after each configuration's capacity run, level runs at these
+  // rates (open loop on /, the probe beside it); empty: capacity runs only, as repeats.
+  std::vector<LoadLevel> levels;
+  LoadBasis load_basis = LoadBasis::max;
+  bool heavy_poisson = true;      // heavy arrivals in load phases: exponential gaps
+  unsigned heavy_max_conns = 0;   // open-loop heavy connections at most; 0: see parse
+  double knee_factor = 2;         // responsive while /hi p99 <= factor x unloaded p99
+  bool strict = false;            // exit 4 when any measured row is invalid
+  std::string harness_cpus;       // CPU lists to pin each side to; "" unpinned
+  std::string server_cpus;
   std::string choose;             // --choose LABEL; "" for the default rule (choice.hpp)
   bool quiet = false;
 };

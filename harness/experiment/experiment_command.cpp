@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "experiment/cpu_pinning.hpp"
 #include "experiment/plan.hpp"
 #include "experiment/results_folder.hpp"
 #include "experiment/runner.hpp"
@@ -42,6 +43,14 @@ int run_experiment(const ExperimentOptions& options, int argc, char** argv) {
                  "--server PATH)\n",
                  program.c_str());
     return options.server_program.empty() ? 1 : 2;
+  }
+  // Before the loop and the sentinel thread exist: every thread after inherits the CPUs.
+  if (!options.harness_cpus.empty()) {
+    if (std::string err = pin_this_thread(options.harness_cpus); !err.empty()) {
+      std::fprintf(stderr, "offload-bench experiment: --harness-cpus %s: %s\n",
+                   options.harness_cpus.c_str(), err.c_str());
+      return 2;
+    }
   }
   ResultsFolder folder;
   if (std::string err = folder.create(options.results_dir, options.label); !err.empty()) {

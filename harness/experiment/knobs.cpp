@@ -29,6 +29,14 @@ int cores() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
 // "0-1,3" with every CPU on this machine; "+" already turned into ",".
 std::string check_cpu_list(const std::string& list) {
   const std::string rule =
@@ -50,14 +58,6 @@ std::string check_cpu_list(const std::string& list) {
   }
   return {};
 }
-
-std::string number_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-}  // namespace
 
 const std::vector<KnobSpec>& knob_specs() {
   static const std::vector<KnobSpec> specs = {
@@ -82,8 +82,18 @@ const std::vector<std::string>& server_env_names() {
     std::vector<std::string> all = {"STRATEGY",       "HOST",        "PORT",         "FIB",
                                     "MAX_N",          "WORKERS",     "WORKLOAD",     "PAYLOAD",
                                     "MAX_PAYLOAD",    "GPG_HOME",    "GPG_KEY",      "IDLE_TIMEOUT",
-                                    "HEADER_TIMEOUT", "JOB_TIMEOUT", "DRAIN_TIMEOUT"};
+                                    "HEADER_TIMEOUT", "JOB_TIMEOUT", "DRAIN_TIMEOUT",  "MAX_CONNS"};
     for (const auto& k : knob_specs()) all.emplace_back(k.env);
+    return all;
+  }();
+  return names;
+}
+
+const std::vector<std::string>& server_env_removed() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all = server_env_names();
+    // libuv's own: it sizes the uvpool strategy's pool in place of --workers.
+    all.emplace_back("UV_THREADPOOL_SIZE");
     return all;
   }();
   return names;

@@ -30,6 +30,9 @@ const KnobSpec* find_knob(std::string_view key);
 // the knobs' among them. An experiment removes them all from each server's environment, so
 // the arguments alone configure it, whatever the shell holds (a script's own FIB or WORKERS).
 const std::vector<std::string>& server_env_names();
+// What an experiment removes: those, and the variables of the server's libraries that would
+// configure it behind its flags' back (UV_THREADPOOL_SIZE sizes uvpool's pool).
+const std::vector<std::string>& server_env_removed();
 std::string knob_keys_text();  // "worker-nice, worker-policy, ..." for error lines
 bool knob_applies(const KnobSpec& knob, std::string_view strategy);
 
@@ -49,5 +52,8 @@ std::vector<std::string> knob_args(const KnobSpec& knob, const std::string& valu
 // Knobs given with --server-arg (--worker-nice=19, or --worker-nice then 19): key -> raw value.
 std::vector<std::pair<std::string, std::string>> knobs_in_server_args(
     const std::vector<std::string>& server_args);
+
+// "" when `list` ("0-1,3") names only CPUs of this machine, else the rule it breaks.
+std::string check_cpu_list(const std::string& list);
 
 }  // namespace bench

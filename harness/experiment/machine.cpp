@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -76,6 +77,52 @@ unsigned cores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// The first line of a sysfs file, trimmed; nullopt when it cannot be read or is empty.
+std::optional<std::string> sysfs_value(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+  if (line.empty()) return std::nullopt;
+  return line;
+}
+
+// As the kernel says it ("on", "off", "forceoff", "notsupported": no SMT, or a hypervisor that
+// hides it), else as /proc/cpuinfo implies.
+std::optional<std::string> smt_state() {
+  if (auto control = sysfs_value("/sys/devices/system/cpu/smt/control")) return control;
+  return smt_from_cpuinfo(read_text("/proc/cpuinfo"));
+}
+
+std::string json_or_null(const std::optional<std::string>& v) {
+  return v ? json::string(*v) : "null";
+}
+
+std::optional<long> cpuinfo_number(std::string_view cpuinfo, std::string_view field) {
+  std::size_t at = 0;
+  while (at < cpuinfo.size()) {
+    const auto end = cpuinfo.find('\n', at);
+    const std::string_view line =
+        cpuinfo.substr(at, end == std::string_view::npos ? end : end - at);
+    if (line.substr(0, field.size()) == field) {
+      const auto colon = line.find(':');
+      // The name must be the whole key: "cpu cores" must not match "cpu cores2".
+      if (colon != std::string_view::npos &&
+          line.substr(field.size(), colon - field.size()).find_first_not_of(" \t") ==
+              std::string_view::npos) {
+        try {
+          return std::stol(std::string(line.substr(colon + 1)));
+        } catch (...) {
+          return std::nullopt;
+        }
+      }
+    }
+    if (end == std::string_view::npos) break;
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string machine_json() {
@@ -86,7 +133,18 @@ std::string machine_json() {
       .str("kernel", kernel())
       .integer("mem_total_kb", mem ? static_cast<std::int64_t>(*mem) : 0)
       .str("os", os_name())
+      .raw("governor",
+           json_or_null(sysfs_value("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")))
+      .raw("smt", json_or_null(smt_state()))
       .text();
+}
+
+std::optional<std::string> smt_from_cpuinfo(std::string_view cpuinfo) {
+  // The first processor's entry speaks for the machine.
+  const auto siblings = cpuinfo_number(cpuinfo, "siblings");
+  const auto cores = cpuinfo_number(cpuinfo, "cpu cores");
+  if (!siblings || !cores || *cores <= 0) return std::nullopt;
+  return *siblings > *cores ? "on" : "off";
 }
 
 std::string versions_json() {

@@ -12,6 +12,7 @@
 #include <boost/process/env.hpp>
 #include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
 #include <boost/process/posix.hpp>
 #include <cerrno>
 #include <cmath>
@@ -22,6 +23,17 @@ namespace bp = boost::process;
 namespace bench {
 
 namespace {
+
+// Boost.Process 1.74 returns a child whose id() is -1 when exec fails, although it did fork a
+// child (which has exited by then): this initializer keeps that pid so it can be reaped.
+struct ForkedPid : bp::extend::handler {
+  explicit ForkedPid(pid_t* out) : out(out) {}
+  template <class Executor>
+  void on_error(Executor& exec, const std::error_code&) const {
+    *out = exec.pid;
+  }
+  pid_t* out;
+};
 
 constexpr std::uint64_t kReapPollMs = 20;
 constexpr const char* kReady = "listening on ";
@@ -81,14 +93,16 @@ std::string ManagedServer::start(const std::string& program, const std::vector<s
   // against every entry with memcmp and reads past the end of any shorter one.
   for (const auto& name : unset_env) env.erase(name);
   std::error_code ec;
+  pid_t forked = -1;
   bp::child child(bp::exe = program, bp::args = args, env, bp::posix::fd.bind(0, null),
-                  bp::posix::fd.bind(1, out[1]), bp::posix::fd.bind(2, log), ec);
+                  bp::posix::fd.bind(1, out[1]), bp::posix::fd.bind(2, log), ForkedPid(&forked),
+                  ec);
   ::close(out[1]);
   ::close(log);
   ::close(null);
   if (ec) {
     // A failed exec leaves a child that has already exited: reap it, or it stays a zombie.
-    if (child.id() > 0) waitpid(child.id(), nullptr, 0);
+    if (forked > 0) waitpid(forked, nullptr, 0);
     child.detach();
     ::close(out[0]);
     return "cannot start " + program + ": " + ec.message();

@@ -1,6 +1,7 @@
 // Built with json::Object so every string is escaped in one place; NaN becomes null.
 #include "experiment/meta.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "experiment/json.hpp"
@@ -35,6 +36,53 @@ std::string knobs_json(const ServerConfig& c) {
   return knobs.text();
 }
 
+std::vector<std::string> level_labels(const ExperimentOptions& o) {
+  std::vector<std::string> labels;
+  for (const auto& l : o.levels) labels.push_back(l.label);
+  return labels;
+}
+
+// null, or where the configuration stopped being responsive (curve.hpp).
+std::string responsive_json(const Responsive& r) {
+  if (!r.at) return "null";
+  return json::Object()
+      .str("level", r.at->label)
+      .num("offered_rps", r.at->offered_rps)
+      .num("offered_pct", r.at->offered_pct)
+      .num("heavy_rps", r.at->heavy_rps)
+      .num("heavy_p99_ms", r.at->heavy_p99_ms)
+      .num("hi_p99_ms", r.at->hi_p99_ms)
+      .text();
+}
+
+// The rate N% refers to per job size: the highest capacity among its configurations (with
+// --load-basis own each configuration has its own, in configs[]).
+std::string basis_json(const MetaFacts& f) {
+  json::Object basis;
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < f.plan->configs.size(); ++i) {
+    const std::string key = size_key(f.plan->configs[i]);
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    double best = std::nan("");
+    for (std::size_t j = 0; j < f.plan->configs.size() && j < f.capacity_rps.size(); ++j)
+      if (size_key(f.plan->configs[j]) == key && !std::isnan(f.capacity_rps[j]) &&
+          !(best >= f.capacity_rps[j]))
+        best = f.capacity_rps[j];
+    basis.num(key, best);
+  }
+  return basis.text();
+}
+
+// With several job sizes: {"fib20": "thread-fib20-w2", "fib30": null}; else null.
+std::string per_size_json(const Choice& c, const std::vector<ServerConfig>& configs) {
+  if (c.per_size.empty()) return "null";
+  json::Object o;
+  for (const auto& [size, best] : c.per_size)
+    o.raw(size, best ? json::string(configs[*best].label) : "null");
+  return o.text();
+}
+
 std::string params_json(const ExperimentOptions& o, const std::string& program) {
   std::vector<std::string> fibs, payloads, workers, slos;
   for (const auto& s : o.slos) slos.push_back(json::string(s.text));
@@ -67,6 +115,14 @@ std::string params_json(const ExperimentOptions& o, const std::string& program) 
       .raw("slos", json::array(slos))
       .str("slo_phase", "heavy+probe")
       .raw("choose", o.choose.empty() ? "null" : json::string(o.choose))
+      .raw("load", strings_json(level_labels(o)))
+      .str("load_basis", basis_name(o.load_basis))
+      .str("heavy_arrivals", o.heavy_poisson ? "poisson" : "fixed")
+      .integer("heavy_max_conns", o.heavy_max_conns)
+      .num("knee_factor", o.knee_factor)
+      .boolean("strict", o.strict)
+      .raw("harness_cpus", o.harness_cpus.empty() ? "null" : json::string(o.harness_cpus))
+      .raw("server_cpus", o.server_cpus.empty() ? "null" : json::string(o.server_cpus))
       .text();
 }
 
@@ -100,6 +156,13 @@ std::string meta_json(const MetaFacts& f) {
             .raw("payload_bytes", c.workload == "gpg" ? std::to_string(c.payload) : "null")
             .integer("workers", c.workers)
             .num("job_cost_ms", i < f.job_cost_ms.size() ? f.job_cost_ms[i] : std::nan(""))
+            .num("capacity_rps", i < f.capacity_rps.size() ? f.capacity_rps[i] : std::nan(""))
+            .num("load_basis_rps", i < f.basis_rps.size() ? f.basis_rps[i] : std::nan(""))
+            .num("hi_unloaded_p99_ms",
+                 i < f.answers.size() ? f.answers[i].hi_unloaded_p99_ms : std::nan(""))
+            .raw("responsive", i < f.answers.size() ? responsive_json(f.answers[i]) : "null")
+            .raw("responsive_why",
+                 i < f.answers.size() ? json::string(f.answers[i].why) : "null")
             .raw("knobs", knobs_json(c))
             .raw("slo_pass", checked ? (f.outcomes[i].pass() ? "true" : "false") : "null")
             .num("heavy_loaded_rps", checked ? f.outcomes[i].heavy_rps : std::nan(""))
@@ -114,6 +177,7 @@ std::string meta_json(const MetaFacts& f) {
                    f.choice->config ? json::string(labels[*f.choice->config].label) : "null")
               .str("why", f.choice->why)
               .boolean("chosen_pass", f.choice->pass)
+              .raw("chosen_per_size", per_size_json(*f.choice, labels))
               .text();
   }
   json::Object meta;
@@ -127,6 +191,8 @@ std::string meta_json(const MetaFacts& f) {
       .raw("versions", f.versions_json)
       .str("git_rev", f.git_rev)
       .raw("configs", json::array(configs))
+      .raw("load_basis_rps", basis_json(f))
+      .raw("validity", f.validity_json)
       .raw("slo", slo);
   if (!f.message.empty()) meta.str("message", f.message);
   return meta.text() + "\n";

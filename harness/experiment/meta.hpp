@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "experiment/choice.hpp"
+#include "experiment/curve.hpp"
 #include "experiment/plan.hpp"
 
 namespace bench {
@@ -34,6 +35,10 @@ struct MetaFacts {
   std::string server_program;
   std::string machine_json, versions_json, git_rev;  // JSON objects / text, asked once
   std::vector<double> job_cost_ms;                   // per configuration; NaN: not measured
+  std::vector<double> capacity_rps;                  // per configuration: mean heavy-only req/s
+  std::vector<double> basis_rps;                     // per configuration: what N% refers to
+  std::vector<Responsive> answers;                   // per configuration, once the run ended
+  std::string validity_json = "null";                // thresholds and counts (validity.hpp)
   std::vector<RunRecord> runs;
   std::vector<ConfigOutcome> outcomes;  // per configuration, with --slo
   std::optional<Choice> choice;         // once the run has ended, with --slo

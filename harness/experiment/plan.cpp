@@ -5,6 +5,7 @@
 #include "experiment/plan.hpp"
 
 #include <algorithm>
+#include <random>
 #include <set>
 
 #include "experiment/knobs.hpp"
@@ -104,9 +105,23 @@ Plan make_plan(const ExperimentOptions& options) {
       }
     }
   }
-  for (unsigned r = 1; r <= options.repeats; ++r)
-    for (std::size_t i = 0; i < plan.configs.size(); ++i) plan.runs.push_back({i, r, r == 1});
+  // Each round in its own shuffled order (a fixed order would give one configuration the
+  // machine's first minutes every time); the capacity runs come first, in the order given.
+  const bool levels = !options.levels.empty();
+  if (levels)
+    for (std::size_t i = 0; i < plan.configs.size(); ++i) plan.runs.push_back({i, 0, true, false});
+  std::mt19937_64 rng(options.seed);
+  for (unsigned r = 1; r <= options.repeats; ++r) {
+    std::vector<std::size_t> order(plan.configs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (options.repeats > 1) std::shuffle(order.begin(), order.end(), rng);
+    for (std::size_t i : order) plan.runs.push_back({i, r, !levels && r == 1, levels});
+  }
   return plan;
+}
+
+std::string size_key(const ServerConfig& c) {
+  return c.workload == "gpg" ? "gpg" + size_label(c.payload) : "fib" + std::to_string(c.fib);
 }
 
 std::string check_plan(const Plan& plan) {
@@ -123,13 +138,22 @@ std::string check_plan(const Plan& plan) {
   return {};
 }
 
-std::vector<Step> Plan::steps(const PlannedRun& run) const {
+std::vector<Step> Plan::steps(const PlannedRun& run,
+                              const std::vector<std::size_t>& level_order) const {
   std::vector<Step> s;
   s.push_back({"idle-before", options.idle_s, false, false, false});
   if (run.calibrate) s.push_back({"calibrate", options.calibrate_s, true, false, true});
   s.push_back({"probe-only", options.phase_s, false, true, false});
-  s.push_back({"heavy-only", options.phase_s, true, false, false});
-  s.push_back({"heavy+probe", options.phase_s, true, true, false});
+  if (run.levels) {
+    std::vector<std::size_t> order = level_order;
+    if (order.empty())
+      for (std::size_t i = 0; i < options.levels.size(); ++i) order.push_back(i);
+    for (std::size_t i : order)
+      s.push_back({"load", options.phase_s, true, true, false, static_cast<int>(i)});
+  } else {
+    s.push_back({"heavy-only", options.phase_s, true, false, false});
+    s.push_back({"heavy+probe", options.phase_s, true, true, false});
+  }
   s.push_back({"idle-after", options.idle_s, false, false, false});
   return s;
 }

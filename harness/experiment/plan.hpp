@@ -1,7 +1,8 @@
-// What an experiment will do: the server configurations (strategy x FIB x workers x every
-// knob sweep), the
-// runs (every configuration once per repeat, repeats interleaved so slow drift of the
-// machine spreads over all configurations alike) and each run's steps.
+// What an experiment will do: the server configurations (strategy x job size x workers x
+// every knob sweep), the runs and each run's steps. With load levels: first one capacity run
+// per configuration (repeat 0), then one level run per configuration and repeat. Repeats are
+// interleaved (A B C, then A C B ...) with the order of each round shuffled by --seed, so
+// slow drift of the machine falls on every configuration alike.
 #pragma once
 
 #include <cstddef>
@@ -29,23 +30,33 @@ struct ServerConfig {
 };
 
 struct Step {
-  std::string phase;  // idle-before, probe-only, heavy-only, heavy+probe, idle-after, calibrate
+  std::string phase;  // idle-before, probe-only, heavy-only, heavy+probe, load, idle-after,
+                      // calibrate
   double seconds = 0;
   bool heavy = false;
   bool probe = false;
   bool calibrate = false;  // job cost: heavy alone at one connection; no rows of its own
+  int level = -1;          // load: the index in options.levels; heavy is then open loop
 };
 
 struct PlannedRun {
   std::size_t config = 0;
-  unsigned repeat = 1;
+  unsigned repeat = 1;     // 0: the capacity run of an experiment with load levels
   bool calibrate = false;  // the configuration's first run measures its job cost
+  bool levels = false;     // a level run: probe-only, then a load phase per level
 };
+
+// A configuration's job size as one key: configurations are compared (load basis, choice)
+// only with others of the same workload and size. "fib30", "gpg64k".
+std::string size_key(const ServerConfig& c);
 
 struct Plan {
   std::vector<ServerConfig> configs;
   std::vector<PlannedRun> runs;
-  std::vector<Step> steps(const PlannedRun& run) const;
+  // `level_order`: a level run's levels in the order to run them (ascending offered rate);
+  // empty: as given.
+  std::vector<Step> steps(const PlannedRun& run,
+                          const std::vector<std::size_t>& level_order = {}) const;
   // Seconds the runs from `first` on should take, with a second per run for starting,
   // draining and stopping the server.
   double seconds_from(std::size_t first) const;

@@ -21,6 +21,7 @@ struct RunRow {
   std::uint64_t errors = 0;
   std::string server_exit = "-";  // clean, or how it ended
   std::string slo = "-";          // pass or fail (heavy+probe against --slo), "-" unchecked
+  unsigned invalid = 0;           // its summary rows with a validity warning
 };
 
 // `with_slo`: a column with each run's SLO verdict.

@@ -88,6 +88,14 @@ void ResultsFolder::flush() {
     if (f != nullptr) std::fflush(f);
 }
 
+bool ResultsFolder::rewrite_summary(const std::string& rows) {
+  const std::string header = std::string(kKeyColumns) + "," + kKnobColumns + "," + kSummaryColumns;
+  if (!write_file("summary.csv", header + "\n" + rows)) return false;
+  if (summary_ != nullptr) std::fclose(summary_);
+  summary_ = std::fopen((path_ + "/summary.csv").c_str(), "ae");
+  return summary_ != nullptr;
+}
+
 bool ResultsFolder::write_file(const std::string& name, const std::string& content) const {
   const std::string final_path = path_ + "/" + name;
   const std::string temporary = final_path + ".tmp";

@@ -11,7 +11,7 @@ namespace bench {
 
 // The CSV headers, exactly as RESULTS.md lists them.
 inline constexpr const char* kKeyColumns =
-    "config,strategy,workload,fib,payload_bytes,workers,repeat,phase";
+    "config,strategy,workload,fib,payload_bytes,workers,repeat,phase,load_level";
 // After the key columns in every CSV: the knobs in force (knob_specs() order) and what the
 // server refused of them.
 inline constexpr const char* kKnobColumns =
@@ -20,9 +20,15 @@ inline constexpr const char* kKnobColumns =
 inline constexpr const char* kSummaryColumns =
     "stream,phase_start_s,phase_end_s,duration_s,count,errors,error_classes,rate_rps,mean_ms,"
     "p50_ms,p50_lo_ms,p50_hi_ms,p90_ms,p95_ms,p99_ms,p99_lo_ms,p99_hi_ms,p999_ms,max_ms,"
-    "lateness_p99_ms,job_cost_ms,slo_pass,slo_detail";
+    "lateness_p99_ms,job_cost_ms,slo_pass,slo_detail,offered_rps,offered_pct,capacity_rps,"
+    "rejected,slowdown_p50,slowdown_p99,queue_wait_p50_ms,queue_wait_p99_ms,service_p50_ms,"
+    "service_p99_ms,handback_p50_ms,handback_p99_ms,queue_wait_mean_ms,service_mean_ms,"
+    "handback_mean_ms,breakdown_jobs,queue_depth_mean,loop_lag_p99_ms,server_cpu_pct,steal_ms,"
+    "stall_max_ms,stall_p99_ms,harness_invol_cs,foreign_cpu_pct,lag1_autocorr,p99_clean_ms,"
+    "stalled_windows,valid,warnings";
 inline constexpr const char* kSeriesColumns =
-    "stream,t_s,window_s,completed,errors,rate_rps,p50_ms,p99_ms,max_ms";
+    "stream,t_s,window_s,completed,errors,rate_rps,p50_ms,p99_ms,max_ms,steal_ms,stall_max_ms,"
+    "stall_p99_ms,harness_invol_cs,foreign_cpu_pct,stalled";
 inline constexpr const char* kResourceColumns = "t_s,pid,role,rss_kb,cpu_pct,threads";
 inline constexpr const char* kMetricsColumns =
     "t_s,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms,loop_utilisation,jobs_queued,"
@@ -38,6 +44,8 @@ class ResultsFolder {
   const std::string& run_id() const { return run_id_; }
 
   void summary(const std::string& row) { append(summary_, row); }
+  // Replaces summary.csv's rows with `rows` (whole lines), atomically; appends go on after.
+  bool rewrite_summary(const std::string& rows);
   void series(const std::string& row) { append(series_, row); }
   void resources(const std::string& row) { append(resources_, row); }
   void metrics(const std::string& row) { append(metrics_, row); }

@@ -3,9 +3,12 @@
 // server, keep the rows) and failing_ (the server died or the load could not reach it).
 #include "experiment/runner.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <thread>
 
+#include "experiment/cpu_pinning.hpp"
 #include "experiment/knobs.hpp"
 #include "experiment/machine.hpp"
 #include "experiment/meta.hpp"
@@ -26,6 +29,11 @@ constexpr double kCalibrateMaxS = 60;
 // The first /metrics answer (the knobs in force) comes within milliseconds from an idle
 // server; past this the phases start anyway and the refusals come with a later scrape.
 constexpr std::uint64_t kKnobsWaitMs = 5000;
+// A phase's closing /metrics comes from a server that has just drained; an inline server
+// still running a leftover job answers after it. Past this the rows go without the breakdown.
+constexpr std::uint64_t kBoundaryWaitMs = 3000;
+// Open-loop heavy streams start with a few connections and open more as answers lag.
+constexpr unsigned kHeavyInitialConns = 4;
 
 }  // namespace
 
@@ -48,14 +56,20 @@ Experiment::Experiment(uv_loop_t* loop, Plan plan, std::string server_program,
                        if (!phase_failure_.empty() && !finished_ && !failing_ && !interrupted_)
                          fail(phase_failure_);
                      }),
-      knobs_timer_(loop, [this] {
-        if (!waiting_for_knobs_) return;
-        waiting_for_knobs_ = false;
-        progress_.note("offload-bench: the server for " + config().label +
-                       " did not answer /metrics in time: its knobs are not checked yet");
-        start_step();
-      }) {
+      knobs_timer_(loop,
+                   [this] {
+                     if (!waiting_for_knobs_) return;
+                     waiting_for_knobs_ = false;
+                     progress_.note("offload-bench: the server for " + config().label +
+                                    " did not answer /metrics in time: its knobs are not "
+                                    "checked yet");
+                     start_step();
+                   }),
+      boundary_timer_(loop, [this] { phase_boundary(nullptr); }) {
   job_cost_ms_.assign(plan_.configs.size(), kNaN);
+  cpus_ = std::max(1u, std::thread::hardware_concurrency());
+  capacities_.resize(plan_.configs.size());
+  unloaded_p99_.resize(plan_.configs.size());
 }
 
 Experiment::~Experiment() = default;
@@ -72,6 +86,8 @@ void Experiment::start() {
   machine_json_ = machine_json();
   versions_json_ = versions_json();
   git_rev_ = git_revision();
+  cpu_at_start_ = read_cpu_times();
+  sentinel_ = std::make_unique<StallSentinel>();
   write_meta("running");
   progress_.note("offload-bench: " + std::to_string(plan_.runs.size()) + " runs of " +
                  std::to_string(plan_.configs.size()) + " configurations, about " +
@@ -84,8 +100,31 @@ void Experiment::start() {
 void Experiment::start_run() {
   if (interrupted_ || failing_ || finished_) return;
   const ServerConfig& c = config();
-  steps_ = plan_.steps(run());
+  std::vector<std::size_t> level_order;
+  if (run().levels) {
+    // Levels whose rate is unknown (their basis capacity was not measured) are left out.
+    const double basis = basis_for(run().config);
+    for (std::size_t i : ascending_levels(plan_.options.levels, basis)) {
+      if (offered_rps(plan_.options.levels[i], basis)) {
+        level_order.push_back(i);
+      } else {
+        progress_.note("offload-bench: " + c.label + ": no capacity measured for " +
+                       plan_.options.levels[i].label + " to refer to; level left out");
+      }
+    }
+  }
+  steps_ = plan_.steps(run(), level_order);
+  if (run().levels && level_order.empty()) steps_.clear();
   step_index_ = 0;
+  boundary_known_ = false;
+  if (steps_.empty()) {  // nothing to measure: on to the next run
+    if (++run_index_ < plan_.runs.size()) {
+      defer([this] { start_run(); });
+    } else {
+      finish("complete", 0, "");
+    }
+    return;
+  }
   cost_known_ = !run().calibrate;
   knobs_refused_.clear();
   RunRow row;
@@ -126,8 +165,13 @@ void Experiment::start_run() {
                  std::to_string(plan_.runs.size()) + "] " + c.label + " repeat " +
                  std::to_string(run().repeat));
   // Without the server's environment fallbacks, the arguments alone configure it.
-  if (std::string err = server_->start(program_, args, log, kReadyTimeoutS, server_env_names());
-      !err.empty()) {
+  std::string err;
+  {
+    // The server inherits the CPUs of the thread that starts it (--server-cpus).
+    ScopedAffinity pinned(plan_.options.server_cpus);
+    err = server_->start(program_, args, log, kReadyTimeoutS, server_env_removed());
+  }
+  if (!err.empty()) {
     failing_ = true;
     finish("failed", 1, "cannot start the server for " + c.label + ": " + err);
   }
@@ -154,6 +198,10 @@ void Experiment::server_ready(int port) {
 
 void Experiment::scrape_seen(const Scrape& scrape) {
   if (finished_ || !server_) return;
+  if (!boundary_known_) {  // the baseline: the first phase's start
+    boundary_ = scrape;
+    boundary_known_ = true;
+  }
   const std::string refused = refused_text(server_knobs(scrape), config());
   if (refused != knobs_refused_ && !refused.empty())
     progress_.note("offload-bench: the server for " + config().label + ": " + refused);
@@ -167,6 +215,7 @@ void Experiment::scrape_seen(const Scrape& scrape) {
 }
 
 void Experiment::stop_server() {
+  end_phase_now();
   waiting_for_knobs_ = false;
   knobs_timer_.stop();
   scraper_.reset();  // our last connection: the server's drain has nothing left to wait for
@@ -213,6 +262,7 @@ void Experiment::server_died(const std::string& why) {
   message += ": " + why + "; its stderr is in " + run_meta_.back().log;
   table_.back().server_exit = why;
   run_meta_.back().exit = why;
+  end_phase_now();
   failing_ = true;
   failure_ = message;
   confirm_timer_.stop();
@@ -254,6 +304,13 @@ std::vector<StreamSpec> Experiment::specs_for(const Step& s) const {
     h.conns = s.calibrate ? 1 : o.heavy_conns;
     h.duration_s = s.seconds;
     h.timeout_s = o.timeout_s;
+    if (s.level >= 0) {  // open loop at the level's rate, latency from the intended send
+      h.rate = level_rps(s);
+      h.poisson = o.heavy_poisson;
+      h.conns = std::min(kHeavyInitialConns, o.heavy_max_conns);
+      h.max_conns = o.heavy_max_conns;
+      h.seed = o.seed * 7919 + run_index_ * 100 + step_index_;
+    }
     if (s.calibrate) {
       h.min_calls = kCalibrateMinCalls;
       h.max_duration_s = std::max(kCalibrateMaxS, s.seconds);
@@ -284,12 +341,18 @@ void Experiment::start_step() {
   po.min_duration_s = s.seconds;
   po.drain_grace_s = plan_.options.timeout_s;
   po.wait_for_closed_loops = true;
+  acc_ = PhaseAccumulator{};
+  // The machine's figures start with the phase: what came between phases is not its.
+  if (sentinel_) sentinel_->take();
+  machine_.sample();
   phase_ =
       std::make_unique<Phase>(loop_, target_, specs_for(s), po, static_cast<PhaseListener&>(*this));
   phase_->start();
 }
 
 void Experiment::after_step() {
+  waiting_boundary_ = false;
+  boundary_timer_.stop();
   phase_.reset();
   if (interrupted_ || failing_ || finished_) return;
   if (++step_index_ < steps_.size()) {
@@ -308,39 +371,94 @@ void Experiment::phase_window(Phase& p, const PhaseWindow& w) {
   }
   const double t = since_server(w.end_ns);
   const double window_s = static_cast<double>(w.length_ns) / 1e9;
+  // The server's tree over this window first: the machine's foreign CPU needs it.
+  double tree_cpu = 0;
+  bool tree_known = false;
+  if (sampler_) {
+    for (const auto& r : sampler_->sample()) {
+      if (r.role != "machine" && !std::isnan(r.cpu_pct)) tree_cpu += r.cpu_pct, tree_known = true;
+      CsvRow row = keys(s);
+      row.number(t, 3).integer(static_cast<std::uint64_t>(r.pid)).text(r.role).integer(r.rss_kb);
+      row.number(r.cpu_pct, 1).integer(static_cast<std::uint64_t>(std::max(0L, r.threads)));
+      folder_.resources(row.line());
+    }
+    if (tree_known) acc_.tree_cpu_sum += tree_cpu, ++acc_.tree_cpu_n;
+  }
+  StallReading stall = sentinel_ ? sentinel_->take() : StallReading{};
+  const MachineFigures m = acc_.machine.add(machine_.sample(), stall, tree_cpu);
+  const bool stalled = validity::window_stalled(m.stall_max_ms, m.steal_ms, window_s, cpus_);
+  if (stalled) ++acc_.stalled_windows;
+  CsvRow machine;
+  machine.number(m.steal_ms, 1).number(m.stall_max_ms, 3).number(m.stall_p99_ms, 3);
+  machine.integer(m.harness_invol_cs).number(m.foreign_cpu_pct, 1).integer(stalled ? 1 : 0);
+  acc_.answered_while_sending.resize(w.streams.size(), 0);
+  acc_.clean.resize(w.streams.size());
   for (std::size_t i = 0; i < w.streams.size(); ++i) {
     const WindowStats& ws = w.streams[i];
-    CsvRow row = keys(s.phase);
+    // Windows tick on through the drain; a window that ends within half a window of the
+    // stream's last send still belongs to its sending time (timers fire a little late).
+    const Stream& stream = *p.streams()[i];
+    if (!stream.finished() || w.end_ns <= stream.end_ns() + w.length_ns / 2)
+      acc_.answered_while_sending[i] += ws.completed;
+    if (!stalled) acc_.clean[i].add(ws.latency);
+    CsvRow row = keys(s);
     row.text(p.streams()[i]->spec().name).number(t, 3).number(window_s, 3);
     row.integer(ws.completed).integer(ws.errors);
     row.number(window_s > 0 ? static_cast<double>(ws.completed) / window_s : kNaN, 1);
     row.number(percentile(ws.latency, 0.50, false).value_ms, 3);
     row.number(percentile(ws.latency, 0.99, false).value_ms, 3);
     row.number(ws.completed ? static_cast<double>(ws.latency.max()) / 1000.0 : kNaN, 3);
+    row.append(machine);
     folder_.series(row.line());
   }
-  if (sampler_) {
-    for (const auto& r : sampler_->sample()) {
-      CsvRow row = keys(s.phase);
-      row.number(t, 3).integer(static_cast<std::uint64_t>(r.pid)).text(r.role).integer(r.rss_kb);
-      row.number(r.cpu_pct, 1).integer(static_cast<std::uint64_t>(std::max(0L, r.threads)));
-      folder_.resources(row.line());
-    }
-  }
-  if (scraper_) scraper_->scrape(s.phase);
+  if (scraper_) scraper_->scrape(std::to_string(step_index_));
   folder_.flush();
   show_progress();
 }
 
 void Experiment::phase_ended(Phase& p) {
-  write_phase_rows(p, step());
+  if (interrupted_ || failing_ || finished_ || !scraper_) {
+    write_phase_rows(p, step(), nullptr);
+    folder_.flush();
+    if (!interrupted_ && !failing_ && !finished_) defer([this] { after_step(); });
+    return;  // those paths carry on themselves
+  }
+  // The rows wait for the server's /metrics after the phase (its boundary).
+  waiting_boundary_ = true;
+  boundary_timer_.start(kBoundaryWaitMs);
+  scraper_->snapshot([this](const Scrape* end) {
+    std::optional<Scrape> copy;
+    if (end) copy = *end;
+    defer([this, copy] { phase_boundary(copy ? &*copy : nullptr); });
+  });
+}
+
+void Experiment::phase_boundary(const Scrape* end) {
+  if (!waiting_boundary_ || !phase_) return;
+  waiting_boundary_ = false;
+  boundary_timer_.stop();
+  write_phase_rows(*phase_, step(), end);
+  if (end) {
+    boundary_ = *end;
+    boundary_known_ = true;
+  } else {
+    boundary_known_ = false;  // the next phase has no start to difference against
+  }
   folder_.flush();
-  if (interrupted_ || failing_ || finished_) return;  // those paths carry on themselves
-  defer([this] { after_step(); });
+  if (interrupted_ || failing_ || finished_) return;
+  after_step();
+}
+
+void Experiment::end_phase_now() {
+  if (!waiting_boundary_ || !phase_) return;
+  waiting_boundary_ = false;
+  boundary_timer_.stop();
+  write_phase_rows(*phase_, step(), nullptr);
+  folder_.flush();
 }
 
 void Experiment::phase_failed(Phase& p, const std::string& message) {
-  write_phase_rows(p, step());
+  write_phase_rows(p, step(), nullptr);
   folder_.flush();
   if (interrupted_ || failing_ || finished_) return;
   // Often the server just died: wait for its exit status, the clearer message.
@@ -354,10 +472,12 @@ void Experiment::show_progress() {
   double left = std::max(0.0, step().seconds - in_step) + 1.0;  // + this run's stop
   for (std::size_t i = step_index_ + 1; i < steps_.size(); ++i) left += steps_[i].seconds;
   left += plan_.seconds_from(run_index_ + 1);
+  std::string phase = step().phase;
+  if (step().level >= 0) phase += " " + plan_.options.levels[step().level].label;
   char text[256];
   std::snprintf(text, sizeof text, "offload-bench: [%zu/%zu] %s r%u %s %.1f/%.0f s, ETA %s",
                 run_index_ + 1, plan_.runs.size(), config().label.c_str(), run().repeat,
-                step().phase.c_str(), in_step, step().seconds, format_eta(left).c_str());
+                phase.c_str(), in_step, step().seconds, format_eta(left).c_str());
   progress_.show(text);
 }
 
@@ -365,8 +485,14 @@ void Experiment::show_progress() {
 
 void Experiment::finish(const std::string& status, int exit_status, const std::string& message) {
   if (finished_) return;
+  end_phase_now();
   if (!held_.empty()) release_held_rows();  // job cost unknown: the cell stays empty
   finished_ = true;
+  sentinel_.reset();  // joins its thread
+  record_answers();
+  check_drift();
+  std::uint64_t invalid = 0;
+  for (const auto& line : summary_lines_) invalid += line.warnings.empty() ? 0 : 1;
   exit_status_ = exit_status;
   const bool with_slo = !plan_.options.slos.empty();
   std::string slo_text;
@@ -376,16 +502,32 @@ void Experiment::finish(const std::string& status, int exit_status, const std::s
     const auto outcomes = config_outcomes(plan_, run_meta_);
     std::vector<std::string> labels;
     for (const auto& c : plan_.configs) labels.push_back(c.label);
-    choice_ = choose_config(outcomes, labels, plan_.options.choose);
+    std::vector<std::string> sizes;
+    for (const auto& c : plan_.configs) sizes.push_back(size_key(c));
+    choice_ = choose_config(outcomes, labels, plan_.options.choose, sizes);
     if (status == "complete" && !choice_->pass) exit_status_ = 3;
     slo_text = slo_summary(plan_, run_meta_, outcomes, *choice_, exit_status_);
   }
+  // An invalid figure undermines an SLO verdict too: with --strict it wins over 3.
+  if (plan_.options.strict && invalid > 0 && status == "complete" &&
+      (exit_status_ == 0 || exit_status_ == 3))
+    exit_status_ = 4;
   write_meta(status, message);
   folder_.flush();
   progress_.clear();
+  std::fputs(answer_text().c_str(), stdout);
   std::fputs(experiment_table(table_, with_slo).c_str(), stdout);
   std::fputs(slo_text.c_str(), stdout);
-  std::printf("machine: %s\nresults: %s\n", machine_line().c_str(), folder_.path().c_str());
+  std::printf("machine: %s\n", machine_line().c_str());
+  if (invalid > 0) {
+    std::printf("validity: %llu of %zu rows invalid (%s); see `warnings` in summary.csv%s\n",
+                static_cast<unsigned long long>(invalid), summary_lines_.size(),
+                warning_counts_text().c_str(),
+                plan_.options.strict ? "; --strict: exit 4" : "");
+  } else if (!summary_lines_.empty()) {
+    std::printf("validity: all %zu rows valid\n", summary_lines_.size());
+  }
+  std::printf("results: %s\n", folder_.path().c_str());
   std::fflush(stdout);
   if (!message.empty()) std::fprintf(stderr, "offload-bench: %s\n", message.c_str());
   if (status == "interrupted") std::fprintf(stderr, "offload-bench: interrupted\n");
@@ -395,6 +537,7 @@ void Experiment::finish(const std::string& status, int exit_status, const std::s
   next_timer_.close();
   confirm_timer_.close();
   knobs_timer_.close();
+  boundary_timer_.close();
   if (on_finished) on_finished();
 }
 
@@ -407,10 +550,16 @@ void Experiment::write_meta(const std::string& status, const std::string& messag
   facts.command = command_;
   facts.plan = &plan_;
   facts.server_program = program_;
-  facts.machine_json = machine_json_;
   facts.versions_json = versions_json_;
   facts.git_rev = git_rev_;
   facts.job_cost_ms = job_cost_ms_;
+  for (std::size_t i = 0; i < plan_.configs.size(); ++i) {
+    facts.capacity_rps.push_back(mean_of(capacities_[i]));
+    facts.basis_rps.push_back(basis_for(i));
+  }
+  facts.answers = answers_;
+  facts.machine_json = machine_facts_json();
+  facts.validity_json = validity_json();
   facts.runs = run_meta_;
   if (!plan_.options.slos.empty()) facts.outcomes = config_outcomes(plan_, run_meta_);
   facts.choice = choice_;

@@ -1,7 +1,9 @@
 // The experiment runner: for every planned run it starts a server, waits for its ready line,
-// runs the steps (idle-before, [calibrate], probe-only, heavy-only, heavy+probe, idle-after)
-// as Phases, samples the server's processes and /metrics each window, writes the rows as
-// they are measured, stops the server and checks its exit. Ctrl-C or a dying server ends it
+// runs the steps (capacity runs: idle-before, [calibrate], probe-only, heavy-only,
+// heavy+probe, idle-after; level runs: idle-before, probe-only, a load phase per level,
+// idle-after) as Phases, samples the server's processes and /metrics each window and at
+// every phase's end, writes the rows as they are measured, stops the server and checks its
+// exit. Ctrl-C or a dying server ends it
 // early with valid files; every transition runs from a fresh loop callback, never from
 // inside the object that reported it, so that object can be destroyed on the way. The rows
 // it writes are in runner_rows.cpp.
@@ -11,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,15 +22,20 @@
 #include "cli/progress.hpp"
 #include "client/target.hpp"
 #include "experiment/choice.hpp"
+#include "experiment/curve.hpp"
 #include "experiment/csv.hpp"
 #include "experiment/managed_server.hpp"
 #include "experiment/meta.hpp"
 #include "experiment/plan.hpp"
 #include "experiment/report_table.hpp"
 #include "experiment/results_folder.hpp"
+#include "experiment/validity.hpp"
 #include "load/phase.hpp"
+#include "sample/machine_sampler.hpp"
+#include "sample/machine_tally.hpp"
 #include "sample/metrics_scraper.hpp"
 #include "sample/proc_sampler.hpp"
+#include "sample/stall_sentinel.hpp"
 #include "uv/handles.hpp"
 
 namespace bench {
@@ -63,14 +71,36 @@ class Experiment final : private PhaseListener {
   void defer(std::function<void()> next);
 
   std::vector<StreamSpec> specs_for(const Step& step) const;
-  CsvRow keys(const std::string& phase) const;
+  CsvRow keys(const Step& step) const;
+  // Load levels: the capacity the run's N% refer to, and a load step's offered rate.
+  double basis_for(std::size_t config) const;
+  double level_rps(const Step& step) const;  // NaN: not a load step, or the basis is unknown
+  void phase_boundary(const Scrape* end);     // the /metrics answer after a phase, or none
+  void end_phase_now();                       // rows of a phase whose boundary scrape is out
   double since_server(std::uint64_t ns) const;
-  void write_phase_rows(Phase& p, const Step& step);
+  void write_phase_rows(Phase& p, const Step& step, const Scrape* end);
   CsvRow check_slos(Phase& p);  // heavy+probe: the slo_pass, slo_detail cells of its rows
-  void write_summary(CsvRow row, const CsvRow& tail);
+  // A summary row: its cells up to the validity columns, which write_summary adds; `group`
+  // names the row across repeats (for drift), `p99` its estimate there.
+  struct SummaryLine {
+    CsvRow row, tail;
+    std::vector<std::string> warnings;
+    std::string group;
+    validity::RepeatEstimate p99;
+    std::string text;  // row, job cost and tail, without valid and warnings
+  };
+  void write_summary(SummaryLine line);
+  void emit_summary(SummaryLine line);
   void release_held_rows();
+  void check_drift();            // at the end: repeats that disagree, then the file again
+  std::string validity_json() const;
+  std::map<std::string, std::uint64_t> warning_counts() const;  // rows naming each warning
+  std::string warning_counts_text() const;                        // "machine-stall 3, iid 1"
+  std::string machine_facts_json() const;  // meta.json's machine with the run's own facts
   void write_meta(const std::string& status, const std::string& message = {});
-  void metrics_row(const std::string& phase, std::uint64_t at_ns, const LoopWindow& w);
+  void metrics_row(const std::string& context, std::uint64_t at_ns, const LoopWindow& w);
+  std::string answer_text() const;  // the end's first lines: each configuration's answer
+  void record_answers();            // responsive capacities, for meta.json and the table
   void scrape_seen(const Scrape& scrape);  // every /metrics answer: the knobs in force
   std::optional<Choice> choice_;           // set when the run ends, with --slo
   void show_progress();
@@ -99,8 +129,35 @@ class Experiment final : private PhaseListener {
   std::unique_ptr<ProcSampler> sampler_;
 
   std::vector<double> job_cost_ms_;  // per configuration
+  std::vector<std::vector<double>> capacities_;  // per configuration: heavy-only req/s
+  std::vector<std::vector<double>> unloaded_p99_;  // per configuration: level runs' probe-only
+  std::vector<LevelPoint> level_points_;
+  std::vector<Responsive> answers_;  // per configuration, once the run has ended
+  // The phase now ending waits for the server's /metrics after it: the per-job histograms'
+  // difference between the two boundaries is the phase's queue wait / service / hand-back.
+  Scrape boundary_;
+  bool boundary_known_ = false;
+  bool waiting_boundary_ = false;
+  struct PhaseAccumulator {  // the phase's windows, for its summary rows
+    double queued_sum = 0;
+    unsigned queued_n = 0;
+    double lag_p99_max = kNaN;
+    double tree_cpu_sum = 0;
+    unsigned tree_cpu_n = 0;
+    std::vector<std::uint64_t> answered_while_sending;  // per stream: 2xx before it stopped
+    MachineTally machine;        // steal, stalls, foreign CPU over the phase's windows
+    std::vector<Histogram> clean;  // per stream: latencies of the windows without a stall
+    unsigned stalled_windows = 0;
+  } acc_;
+  // The machine beside the measurements: a thread sleeping 1 ms at a time that records how
+  // late it wakes, and /proc/stat with our own CPU, read at every window.
+  std::unique_ptr<StallSentinel> sentinel_;
+  MachineSampler machine_;
+  unsigned cpus_ = 1;
+  std::optional<CpuTimes> cpu_at_start_;  // for the run's total steal
   // Summary rows waiting for the job cost, with the cells that follow it.
-  std::vector<std::pair<CsvRow, CsvRow>> held_;
+  std::vector<SummaryLine> held_;
+  std::vector<SummaryLine> summary_lines_;  // every row written, for drift at the end
   std::string knobs_refused_;        // this run's server, as of its latest /metrics answer
   bool waiting_for_knobs_ = false;   // the first phase waits for the server's knobs
   std::vector<RunRow> table_;        // one per run, for the final table
@@ -119,6 +176,7 @@ class Experiment final : private PhaseListener {
   uvx::Timer next_timer_;
   uvx::Timer confirm_timer_;
   uvx::Timer knobs_timer_;  // a server that never answers /metrics is measured all the same
+  uvx::Timer boundary_timer_;  // nor is a phase's end held for a /metrics that does not come
 };
 
 }  // namespace bench

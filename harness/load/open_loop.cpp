@@ -14,6 +14,7 @@ OpenLoop::OpenLoop(uv_loop_t* loop, const Target& target, StreamSpec spec, Strea
 void OpenLoop::begin() {
   schedule_.emplace(spec_.rate, spec_.poisson, spec_.seed, start_ns_);
   stop_ns_ = start_ns_ + static_cast<std::uint64_t>(std::llround(spec_.duration_s * 1e9));
+  stats_.open_schedule(stop_ns_);
   next_due_ = schedule_->next();
   tick();
 }
@@ -24,6 +25,7 @@ void OpenLoop::tick() {
   while (next_due_ <= now && next_due_ < stop_ns_) {
     if (idle_.empty() && conns_.size() >= spec_.max_conns) stats_.waited_for_connection();
     waiting_.push_back(next_due_);
+    stats_.due();
     next_due_ = schedule_->next();
   }
   pump();

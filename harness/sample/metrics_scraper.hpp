@@ -25,11 +25,15 @@ class MetricsScraper final : private ConnectionEvents {
   ~MetricsScraper();
 
   void scrape(const std::string& context);  // the first answer is the baseline, no row
+  // A scrape sent after this call (after the one still out, if any); `done` gets its answer,
+  // or nullptr when it failed. Its window gets no row: it marks a phase's boundary.
+  void snapshot(std::function<void(const Scrape*)> done);
   // Called with every answer, the baseline's too, before its row: the knobs the server
   // reports are read from here.
   std::function<void(const Scrape&)> on_scrape;
 
  private:
+  void finish_snapshot(const Scrape* scrape);
   void on_connected(Connection& c) override;
   void on_response(Connection& c, int status) override;
   void on_failure(Connection& c, Failure failure, int uv_status) override;
@@ -42,6 +46,8 @@ class MetricsScraper final : private ConnectionEvents {
   std::string context_;
   bool want_ = false;
   Scrape previous_;
+  std::function<void(const Scrape*)> snapshot_;
+  bool snapshot_sent_ = false;  // the request now out is the snapshot's
 };
 
 }  // namespace bench

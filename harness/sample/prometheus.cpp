@@ -115,35 +115,65 @@ std::vector<std::pair<double, double>> Scrape::buckets(std::string_view histogra
   return out;
 }
 
+namespace {
+
+// Per-bucket counts between two scrapes; none when the layouts differ (another server).
+std::optional<std::vector<double>> bucket_delta(const std::vector<std::pair<double, double>>& b0,
+                                                const std::vector<std::pair<double, double>>& b1) {
+  if (b1.empty() || b0.size() != b1.size()) return std::nullopt;
+  std::vector<double> delta(b1.size());
+  for (std::size_t i = 0; i < b1.size(); ++i) {
+    if (b0[i].first != b1[i].first) return std::nullopt;  // another layout: not one histogram
+    delta[i] = b1[i].second - b0[i].second;
+  }
+  return delta;
+}
+
+// The upper bound of the bucket holding the q-quantile (nearest rank), capped by `cap` when
+// that is known and smaller; in ms. NaN when nothing was observed or it is past the last bound.
+double delta_quantile(const std::vector<std::pair<double, double>>& bounds,
+                      const std::vector<double>& delta, double q, double cap) {
+  const double total = delta.empty() ? 0 : delta.back();
+  if (!(total > 0)) return kNaN;
+  const double rank = q >= 1 ? total : std::max(1.0, std::ceil(q * total - 1e-9));
+  for (std::size_t i = 0; i < delta.size(); ++i) {
+    if (delta[i] >= rank) {
+      double bound = bounds[i].first;
+      if (!std::isnan(cap) && (std::isinf(bound) || cap < bound)) bound = cap;
+      return std::isinf(bound) ? kNaN : bound * 1000.0;
+    }
+  }
+  return kNaN;
+}
+
+}  // namespace
+
+HistogramDelta histogram_delta(const Scrape& before, const Scrape& after, std::string_view name) {
+  HistogramDelta d;
+  const auto b1 = after.buckets(name);
+  const auto delta = bucket_delta(before.buckets(name), b1);
+  if (!delta) return d;
+  d.count = delta->back();
+  d.p50_ms = delta_quantile(b1, *delta, 0.50, kNaN);
+  d.p99_ms = delta_quantile(b1, *delta, 0.99, kNaN);
+  const auto s0 = before.value(std::string(name) + "_sum");
+  const auto s1 = after.value(std::string(name) + "_sum");
+  if (s0 && s1 && d.count > 0) d.mean_ms = (*s1 - *s0) / d.count * 1000.0;
+  return d;
+}
+
 LoopWindow loop_window(const Scrape& before, const Scrape& after) {
   LoopWindow w{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
-  const auto b0 = before.buckets("offload_loop_lag_seconds");
   const auto b1 = after.buckets("offload_loop_lag_seconds");
   // The server's maximum since the previous scrape (ours is the only one during an
   // experiment) is this window's exact maximum; an older server has only the all-time one.
   const auto window_max = after.value("offload_loop_lag_max_since_scrape_seconds");
   const double all_time_max =
       window_max ? *window_max : or_nan(after.value("offload_loop_lag_max_seconds"));
-  if (!b1.empty() && b0.size() == b1.size()) {
-    std::vector<double> delta(b1.size());
-    for (std::size_t i = 0; i < b1.size(); ++i) delta[i] = b1[i].second - b0[i].second;
-    const double total = delta.back();
-    auto bound_for = [&](double rank) {
-      for (std::size_t i = 0; i < delta.size(); ++i) {
-        if (delta[i] >= rank) {
-          double bound = b1[i].first;
-          if (!std::isnan(all_time_max) && (std::isinf(bound) || all_time_max < bound))
-            bound = all_time_max;
-          return std::isinf(bound) ? kNaN : bound * 1000.0;
-        }
-      }
-      return kNaN;
-    };
-    if (total > 0) {
-      w.lag_p50_ms = bound_for(std::ceil(0.50 * total - 1e-9));
-      w.lag_p99_ms = bound_for(std::ceil(0.99 * total - 1e-9));
-      w.lag_max_ms = bound_for(total);
-    }
+  if (const auto delta = bucket_delta(before.buckets("offload_loop_lag_seconds"), b1)) {
+    w.lag_p50_ms = delta_quantile(b1, *delta, 0.50, all_time_max);
+    w.lag_p99_ms = delta_quantile(b1, *delta, 0.99, all_time_max);
+    w.lag_max_ms = delta_quantile(b1, *delta, 1.0, all_time_max);
   }
   const auto idle0 = before.value("offload_loop_idle_seconds_total");
   const auto idle1 = after.value("offload_loop_idle_seconds_total");

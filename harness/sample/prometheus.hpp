@@ -3,6 +3,7 @@
 // loop utilisation from the idle-time counter, and the pool gauges.
 #pragma once
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,16 @@ struct LoopWindow {  // NaN where the server does not expose the figure
   double jobs_queued, jobs_running, workers_alive;
   double workers_restarted, jobs_rejected;  // counters since the server started
 };
+
+// A histogram's observations between two scrapes: how many, and the bucket upper bounds
+// its p50 and p99 fall in (ms; NaN when none were observed or the quantile lies in +Inf).
+struct HistogramDelta {
+  double count = 0;
+  double p50_ms = std::numeric_limits<double>::quiet_NaN();
+  double p99_ms = std::numeric_limits<double>::quiet_NaN();
+  double mean_ms = std::numeric_limits<double>::quiet_NaN();  // from _sum: exact
+};
+HistogramDelta histogram_delta(const Scrape& before, const Scrape& after, std::string_view name);
 
 // The window between two scrapes of the same server. Lag figures are upper bounds: the
 // bound of the bucket the percentile falls in, capped by the window's maximum where the

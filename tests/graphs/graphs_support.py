@@ -5,6 +5,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -12,6 +13,9 @@ ROOT = HERE.parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURE = HERE / "fixture"
 FIXTURE_SCALING = HERE / "fixture-scaling"  # a real --workers sweep on 16 cores
+FIXTURE_LOAD = HERE / "fixture-load"  # a real run with load levels and validity checks
+# CTest's SKIP_RETURN_CODE for the graph tests (tests/graphs/CMakeLists.txt).
+SKIPPED = 77
 sys.path.insert(0, str(NOTEBOOKS))
 sys.path.insert(0, str(HERE))
 # Tests never write into the repository: no bytecode caches next to the modules.
@@ -71,3 +75,23 @@ def expected_px(name):
     import offload_graphs as og
     w, h = og.SIZES[name]
     return round(w * og.DPI), round(h * og.DPI)
+
+
+def main():
+    """unittest.main for a graph test script, with an exit status CTest can tell apart: 1 when
+    a test failed or erred, SKIPPED when none did but some were skipped (CTest then shows the
+    script as skipped, not as passed), else 0."""
+    result = unittest.main(verbosity=2, exit=False).result
+    if result.failures or result.errors or result.unexpectedSuccesses:
+        raise SystemExit(1)
+    if result.skipped:
+        print(f"{len(result.skipped)} test(s) skipped: "
+              + "; ".join(f"{t.id()}: {why}" for t, why in result.skipped), file=sys.stderr)
+        raise SystemExit(SKIPPED)
+    raise SystemExit(0 if result.testsRun else SKIPPED)
+
+
+def not_drawn_for_old_folders():
+    """The figures a folder from before load levels, with one pool size, does not draw."""
+    import offload_graphs as og
+    return og.SWEEP_ONLY | og.LEVELS_ONLY

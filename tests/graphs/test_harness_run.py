@@ -1,7 +1,8 @@
 """The graphs against the live harness: a very short real `offload-bench experiment` run
-(three strategies, one small FIB, a worker-nice sweep, two SLOs, 1 s phases) into a temp
-dir, then every figure and the report from it. Catches any drift between harness/RESULTS.md,
-the harness and the graphs, knob and SLO columns included.
+(three strategies, one small FIB, a worker-nice sweep, two SLOs, two load levels, 1 s phases)
+into a temp dir, then every figure and the report from it, the load figures checked value by
+value (load_checks.py). Catches any drift between harness/RESULTS.md, the harness and the
+graphs, knob, SLO and load-level columns included.
 
     /usr/bin/python3 tests/graphs/test_harness_run.py PATH/TO/offload-bench
 """
@@ -11,8 +12,10 @@ import subprocess
 import sys
 import unittest
 
+import graphs_support
 from graphs_support import left_out, not_drawn, temp_dir
 
+import load_checks
 import offload_graphs as og
 from results_folder import KNOB_COLUMNS
 
@@ -43,7 +46,7 @@ class HarnessRun(unittest.TestCase):
                "--phase", "1", "--idle", "0.3", "--calibrate", "0.3", "--probe-rate", "200",
                "--heavy-conns", "2", "--results", str(results), "--label", "graphs-test",
                "--sweep", "worker-nice=0,19", "--slo", "hi.p99<10s", "--slo", "heavy.rps>1",
-               "--quiet"]
+               "--load", "50%,120%", "--repeats", "1", "--quiet"]
         p = run_bounded(cmd, timeout=100)
         self.assertEqual(p.returncode, 0, f"{' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
         runs = [d for d in results.iterdir() if d.is_dir() and not d.is_symlink()]
@@ -78,6 +81,7 @@ class HarnessRun(unittest.TestCase):
         self.assertEqual(set(not_drawn(rendered)), og.SWEEP_ONLY)  # one pool size: w2
         self.assertGreater(report.stat().st_size, 50_000)
         self.assertIn("<h2>SLOs</h2>", report.read_text())
+        load_checks.check_all(self, results / "latest", temp_dir(self))
 
 
 if __name__ == "__main__":
@@ -85,4 +89,4 @@ if __name__ == "__main__":
         print(f"usage: {sys.argv[0]} PATH/TO/offload-bench", file=sys.stderr)
         raise SystemExit(2)
     BENCH = sys.argv.pop(1)
-    unittest.main(verbosity=2)
+    graphs_support.main()

@@ -8,6 +8,7 @@ import unittest
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+import graphs_support
 from graphs_support import (FIXTURE, FIXTURE_SCALING, copy_fixture, expected_px, left_out,
                             png_size, temp_dir)
 
@@ -177,4 +178,4 @@ class LegendFits(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    graphs_support.main()

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import unittest
 
+import graphs_support
 from graphs_support import (FIXTURE, ROOT, copy_fixture, expected_px, png_size, run_cli,
                             temp_dir)
 
@@ -33,7 +34,9 @@ class RenderFixture(unittest.TestCase):
         self.assertEqual(sorted(x.name for x in run.iterdir()), before, "--out wrote into RESULTS")
         report = out / "report.html"
         self.assertEqual(p.stdout.strip(), str(report))
-        drawn = [name for name in og.PLOT_NAMES if name not in og.SWEEP_ONLY]
+        # An old-format run with one pool size: neither load levels nor a pool to scale.
+        drawn = [name for name in og.PLOT_NAMES
+                 if name not in graphs_support.not_drawn_for_old_folders()]
         for name in drawn:
             png = out / f"{name}.png"
             self.assertTrue(png.is_file(), f"{name}.png not written; stderr: {p.stderr}")
@@ -43,6 +46,9 @@ class RenderFixture(unittest.TestCase):
         self.assertFalse((out / "pool_scaling.png").exists())
         self.assertIn("pool_scaling not drawn for this run: one pool size per configuration",
                       p.stderr)
+        for name in og.LEVELS_ONLY:
+            self.assertFalse((out / f"{name}.png").exists())
+            self.assertIn(f"{name} not drawn for this run: no load levels in this run", p.stderr)
         html = report.read_text()
         self.assertEqual(html.count('src="data:image/png;base64,'), len(drawn))
         self.assertNotIn("left out", html)
@@ -94,4 +100,4 @@ class LineColours(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    graphs_support.main()

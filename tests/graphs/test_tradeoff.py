@@ -7,11 +7,12 @@ import unittest
 import pandas as pd
 from matplotlib.colors import to_rgba
 
+import graphs_support
 from graphs_support import left_out, png_size, temp_dir
 
 import offload_graphs as og
 import synthetic_results
-from figure_tradeoff import short_labels
+from figure_tradeoff import SIZE_MARKERS, short_labels
 from results_folder import KNOB_COLUMNS, NOTE_COLUMNS, parse_slo
 
 SLOS = ["hi.p99<1ms", "heavy.rps>300"]
@@ -22,7 +23,8 @@ def markers(fig):
     ax = fig.axes[0]
     out = []
     for line in ax.get_lines():
-        if line.get_marker() == "o" and line.get_markersize() == 10 and len(line.get_xdata()):
+        if line.get_marker() in SIZE_MARKERS and line.get_markersize() == 10 and \
+                len(line.get_xdata()):
             face = line.get_markerfacecolor()
             out.append((float(line.get_xdata()[0]), float(line.get_ydata()[0]),
                         to_rgba(face) != to_rgba("white")))
@@ -94,6 +96,13 @@ class TradeOff(unittest.TestCase):
         fig = og.figure(res, "tradeoff")
         self.assertTrue(all(filled for *_, filled in markers(fig)))
         self.assertEqual(len(markers(fig)), 6)  # 3 strategies x 2 FIBs
+        # Two job sizes: a shape each, named in the legend, never one unlabelled axis.
+        shapes = {ln.get_marker() for ln in fig.axes[0].get_lines()
+                  if ln.get_markersize() == 10 and len(ln.get_xdata())}
+        self.assertEqual(shapes, {"o", "s"})
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
+        self.assertIn("fib(24)", legend)
+        self.assertIn("fib(30)", legend)
         report, rendered = og.render(res)
         self.assertEqual(left_out(rendered), {})
         self.assertNotIn("<h2>SLOs</h2>", report.read_text())
@@ -124,4 +133,4 @@ def synthetic_short(config):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    graphs_support.main()

@@ -24,8 +24,11 @@ using testsupport::read_file;
 
 class ExperimentTest : public testsupport::ResultsDirTest {
  protected:
-  std::vector<std::string> args(const std::string& phase, const std::string& strategies) const {
-    return {"experiment",
+  // Capacity runs only (the classic phases), once, unless `extra` says otherwise.
+  std::vector<std::string> args(const std::string& phase, const std::string& strategies,
+                                const std::vector<std::string>& extra = {"--load", "none",
+                                                                         "--repeats", "1"}) const {
+    std::vector<std::string> a = {"experiment",
             "--server",
             OFFLOAD_SERVER,
             "--strategies",
@@ -45,6 +48,8 @@ class ExperimentTest : public testsupport::ResultsDirTest {
             "--results",
             results_.string(),
             "--quiet"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
   }
 
   // The server (and its workers) offload-bench started, once there is one.
@@ -65,7 +70,9 @@ TEST_F(ExperimentTest, WritesResultsThatParseAndATable) {
   // shorter than the knobs' variables offload-bench removes before it starts a server: under
   // AddressSanitizer this catches a lookup that reads past the end of a shorter entry.
   const std::map<std::string, std::string> env = {{"OLB_PAD_VAR", "x123"}};
-  const auto r = testsupport::run_program(OFFLOAD_BENCH, args("0.6", "thread,process"), env, 90s);
+  const auto r = testsupport::run_program(
+      OFFLOAD_BENCH, args("0.6", "thread,process", {"--load", "50%,150rps", "--repeats", "1"}),
+      env, 90s);
   ASSERT_EQ(exit_code(r.status), 0) << r.output;
   EXPECT_NE(r.output.find("thread-fib20-w2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("process-fib20-w2"), std::string::npos);
@@ -75,7 +82,10 @@ TEST_F(ExperimentTest, WritesResultsThatParseAndATable) {
   const std::string meta = read_file(latest() / "meta.json");
   EXPECT_NE(meta.find("\"job_cost_ms\": "), std::string::npos);
   EXPECT_EQ(meta.find("\"job_cost_ms\": null"), std::string::npos) << meta;
-  EXPECT_TRUE(fs::exists(latest() / "hgrm" / "thread-fib20-w2-r1-heavy+probe-probe.hgrm"));
+  EXPECT_TRUE(fs::exists(latest() / "hgrm" / "thread-fib20-w2-r0-heavy+probe-probe.hgrm"));
+  EXPECT_TRUE(fs::exists(latest() / "hgrm" / "process-fib20-w2-r1-load-50pct-heavy.hgrm"));
+  EXPECT_TRUE(fs::exists(latest() / "hgrm" / "process-fib20-w2-r1-load-150rps-probe.hgrm"));
+  EXPECT_NE(r.output.find("Responsive capacity"), std::string::npos) << r.output;
 }
 
 TEST_F(ExperimentTest, SigintMidRunLeavesValidFilesAndNoServer) {

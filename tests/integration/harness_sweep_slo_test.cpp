@@ -26,28 +26,7 @@ namespace fs = std::filesystem;
 using testsupport::exit_code;
 using testsupport::read_file;
 
-// summary.csv as rows of column -> cell (no cell of these runs is quoted).
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream s(line);
-    std::string cell;
-    while (std::getline(s, cell, ',')) cells.push_back(cell);
-    if (!line.empty() && line.back() == ',') cells.push_back("");
-    if (header.empty()) {
-      header = cells;
-      continue;
-    }
-    std::map<std::string, std::string> row;
-    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
+using testsupport::read_csv;
 
 class SweepSloTest : public testsupport::ResultsDirTest {
  protected:
@@ -71,6 +50,10 @@ class SweepSloTest : public testsupport::ResultsDirTest {
                                   "200",
                                   "--heavy-conns",
                                   "2",
+                                  "--load",
+                                  "none",
+                                  "--repeats",
+                                  "1",
                                   "--results",
                                   results_.string(),
                                   "--quiet"};
@@ -146,6 +129,17 @@ TEST_F(SweepSloTest, AChoiceThatNamesNoConfigurationExitsTwoBeforeStarting) {
             std::string::npos)
       << r.output;
   EXPECT_FALSE(fs::exists(latest())) << "nothing is started or written for a bad plan";
+}
+
+// A shell's UV_THREADPOOL_SIZE would size uvpool's pool in place of --workers: the experiment
+// removes it, so the pool it measures is the one its labels name.
+TEST_F(SweepSloTest, AUsersThreadPoolSizeDoesNotResizeUvpool) {
+  const auto r = testsupport::run_program(OFFLOAD_BENCH, args({"--strategies", "uvpool"}),
+                                          {{"UV_THREADPOOL_SIZE", "1"}}, 60s);
+  ASSERT_EQ(exit_code(r.status), 0) << r.output;
+  const auto metrics = read_csv(latest() / "metrics.csv");
+  ASSERT_FALSE(metrics.empty());
+  for (const auto& row : metrics) EXPECT_EQ(row.at("workers_alive"), "2") << row.at("phase");
 }
 
 // The variables an experiment removes are the ones the server reads: its --help lists each

@@ -140,4 +140,35 @@ TEST(ChoiceTest, TheOnlyTheChosenOrTheBestPassingConfiguration) {
   EXPECT_FALSE(c.pass);
 }
 
+TEST(ChoiceTest, JobSizesAreNotRankedAgainstEachOther) {
+  auto outcome = [](unsigned passed, double rps) {
+    bench::ConfigOutcome o;
+    o.repeats_checked = 1;
+    o.repeats_passed = passed;
+    o.heavy_rps = rps;
+    return o;
+  };
+  const std::vector<std::string> labels = {"thread-fib20", "process-fib20", "thread-fib30",
+                                           "process-fib30"};
+  const std::vector<std::string> sizes = {"fib20", "fib20", "fib30", "fib30"};
+  // fib20 does more jobs whatever the strategy: ranking across sizes would always pick it.
+  auto c = bench::choose_config(
+      {outcome(1, 5000), outcome(1, 6000), outcome(1, 400), outcome(1, 300)}, labels, "", sizes);
+  ASSERT_EQ(c.per_size.size(), 2u);
+  EXPECT_EQ(c.per_size[0].second, std::optional<std::size_t>(1));
+  EXPECT_EQ(c.per_size[1].second, std::optional<std::size_t>(2));
+  EXPECT_TRUE(c.pass);
+  EXPECT_NE(c.why.find("fib30 thread-fib30"), std::string::npos) << c.why;
+  // A size where nothing passed fails the run, though the other size has a best.
+  c = bench::choose_config({outcome(1, 5000), outcome(1, 6000), outcome(0, 400), outcome(0, 300)},
+                           labels, "", sizes);
+  EXPECT_FALSE(c.pass);
+  EXPECT_EQ(c.per_size[1].second, std::nullopt);
+  // --choose still names one configuration, whatever its size.
+  c = bench::choose_config({outcome(1, 5000), outcome(1, 6000), outcome(1, 400), outcome(1, 300)},
+                           labels, "process-fib30", sizes);
+  EXPECT_EQ(*c.config, 3u);
+  EXPECT_TRUE(c.per_size.empty());
+}
+
 }  // namespace

@@ -1,0 +1,156 @@
+// The experiment's answer, printed before the per-run table and written to meta.json: for
+// each configuration its capacity, its unloaded /hi p99, its responsive capacity (see
+// curve.hpp) and the heavy throughput and latency there, then each configuration's curve.
+// Part of the Experiment class (runner.hpp).
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "cli/run_report.hpp"
+#include "experiment/cpu_pinning.hpp"
+#include "experiment/json.hpp"
+#include "experiment/runner.hpp"
+
+namespace bench {
+
+namespace {
+
+std::string num(double v, const char* format) {
+  if (std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+}  // namespace
+
+std::map<std::string, std::uint64_t> Experiment::warning_counts() const {
+  std::map<std::string, std::uint64_t> counts;
+  for (const auto& line : summary_lines_)
+    for (const auto& w : line.warnings) ++counts[w];
+  return counts;
+}
+
+std::string Experiment::warning_counts_text() const {
+  std::string out;
+  for (const auto& [name, n] : warning_counts())
+    out += (out.empty() ? "" : ", ") + name + " " + std::to_string(n);
+  return out;
+}
+
+std::string Experiment::validity_json() const {
+  json::Object by_warning;
+  for (const auto& [name, n] : warning_counts()) by_warning.integer(name, n);
+  std::uint64_t invalid = 0;
+  for (const auto& line : summary_lines_) invalid += line.warnings.empty() ? 0 : 1;
+  return json::Object()
+      .raw("thresholds", validity::thresholds_json())
+      .integer("rows", summary_lines_.size())
+      .integer("invalid_rows", invalid)
+      .raw("by_warning", by_warning.text())
+      .text();
+}
+
+// The machine object of meta.json with what this run knows of itself: where each side may
+// run, whether they share CPUs, and the hypervisor's steal over the whole run so far.
+std::string Experiment::machine_facts_json() const {
+  const ExperimentOptions& o = plan_.options;
+  cpu_set_t harness, server;
+  if (o.harness_cpus.empty() || !cpu_set_of(o.harness_cpus, harness))
+    sched_getaffinity(0, sizeof harness, &harness);
+  if (o.server_cpus.empty() || !cpu_set_of(o.server_cpus, server))
+    sched_getaffinity(0, sizeof server, &server);
+  cpu_set_t both;
+  CPU_AND(&both, &harness, &server);
+  double steal_ms = kNaN;
+  if (const auto now = read_cpu_times(); now && cpu_at_start_) {
+    const long ticks = sysconf(_SC_CLK_TCK);
+    steal_ms = static_cast<double>(now->steal - cpu_at_start_->steal) * 1000.0 /
+               static_cast<double>(ticks > 0 ? ticks : 100);
+  }
+  std::string extra = json::Object()
+                          .raw("harness_cpus", o.harness_cpus.empty()
+                                                   ? "null"
+                                                   : json::string(o.harness_cpus))
+                          .raw("server_cpus",
+                               o.server_cpus.empty() ? "null" : json::string(o.server_cpus))
+                          .boolean("shares_cpus", CPU_COUNT(&both) > 0)
+                          .num("steal_total_ms", steal_ms)
+                          .text();
+  // Both are JSON objects: the machine's fields, then these.
+  const auto close = machine_json_.rfind('}');
+  if (close == std::string::npos || extra.size() < 2) return machine_json_;
+  std::string head = machine_json_.substr(0, close);
+  while (!head.empty() && (head.back() == ' ' || head.back() == '\n')) head.pop_back();
+  const bool empty = !head.empty() && head.back() == '{';
+  return head + (empty ? "" : ", ") + extra.substr(1);
+}
+
+void Experiment::record_answers() {
+  answers_.clear();
+  for (std::size_t i = 0; i < plan_.configs.size(); ++i)
+    answers_.push_back(responsive_capacity(curve_of(level_points_, i), unloaded_p99_[i],
+                                           plan_.options.knee_factor));
+}
+
+std::string Experiment::answer_text() const {
+  if (plan_.options.levels.empty() || level_points_.empty()) return {};
+  int width = 20;
+  for (const auto& c : plan_.configs) width = std::max(width, static_cast<int>(c.label.size()));
+  std::string out;
+  char line[600];
+  std::snprintf(line, sizeof line,
+                "Responsive capacity: the highest offered heavy load at which /hi p99 stayed\n"
+                "within %g x its unloaded p99 (there and at every lower level; means over "
+                "repeats)\n",
+                plan_.options.knee_factor);
+  out += line;
+  std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s  %s\n", width,
+                "config", "capacity", "/hi p99", "responsive", "% max", "heavy", "heavy p99",
+                "/hi p99", "why it stops there");
+  out += line;
+  std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s\n", width, "",
+                "req/s", "unloaded", "req/s", "", "req/s", "ms", "ms");
+  out += line;
+  for (std::size_t i = 0; i < plan_.configs.size() && i < answers_.size(); ++i) {
+    const Responsive& a = answers_[i];
+    const CurvePoint* at = a.at ? &*a.at : nullptr;
+    std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s  %s\n", width,
+                  plan_.configs[i].label.c_str(), num(mean_of(capacities_[i]), "%.1f").c_str(),
+                  format_ms(a.hi_unloaded_p99_ms).c_str(),
+                  at ? num(at->offered_rps, "%.1f").c_str() : "none",
+                  at ? num(at->offered_pct, "%.0f%%").c_str() : "-",
+                  at ? num(at->heavy_rps, "%.1f").c_str() : "-",
+                  at ? format_ms(at->heavy_p99_ms).c_str() : "-",
+                  at ? format_ms(at->hi_p99_ms).c_str() : "-", a.why.c_str());
+    out += line;
+  }
+  out += "\nThe curve (per level, means over repeats; 503: answers refused with a full queue;\n"
+         "/hi p99 with the half-width of its 95% t interval over repeats):\n";
+  std::snprintf(line, sizeof line, "%-*s %7s %9s %9s %7s %10s %9s %16s %s\n", width, "config",
+                "level", "offered", "achieved", "503s", "heavy p99", "slowdown", "/hi p99",
+                "invalid");
+  out += line;
+  for (std::size_t i = 0; i < plan_.configs.size(); ++i) {
+    for (const auto& c : curve_of(level_points_, i)) {
+      double slowdown = kNaN;
+      std::vector<double> sd;
+      for (const auto& p : level_points_)
+        if (p.config == i && p.level == c.level) sd.push_back(p.slowdown_p99);
+      slowdown = mean_of(sd);
+      std::string hi = format_ms(c.hi_p99_ms);
+      if (!std::isnan(c.hi_p99_ci_ms)) hi += " ±" + format_ms(c.hi_p99_ci_ms);
+      std::snprintf(line, sizeof line, "%-*s %7s %9s %9s %7llu %10s %9s %16s %u/%u\n", width,
+                    plan_.configs[i].label.c_str(), c.label.c_str(),
+                    num(c.offered_rps, "%.1f").c_str(), num(c.heavy_rps, "%.1f").c_str(),
+                    static_cast<unsigned long long>(c.rejected),
+                    format_ms(c.heavy_p99_ms).c_str(), num(slowdown, "%.1fx").c_str(),
+                    hi.c_str(), c.invalid, c.repeats);
+      out += line;
+    }
+  }
+  return out + "\n";
+}
+
+}  // namespace bench
