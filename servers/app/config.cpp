@@ -8,10 +8,12 @@
 #include "sched_knobs.hpp"
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -27,6 +29,9 @@ struct Option {
   const char* help;
   // Parses `text` into the config, or returns what rule it breaks.
   std::function<std::string(const std::string& text, Config& c)> apply;
+  // Non-null: a bad value from the variable is set aside with this note instead of stopping
+  // the server (a variable some shells set for their own use).
+  const char* env_note = nullptr;
 };
 
 std::string parse_uint(const std::string& text, unsigned long long lo, unsigned long long hi,
@@ -38,11 +43,16 @@ std::string parse_uint(const std::string& text, unsigned long long lo, unsigned 
   return {};
 }
 
+// Durations become whole milliseconds (libuv's timers), so anything under 1 ms would become 0,
+// which reads as "never" for some timers and "at once" for others: refused, not rounded.
 std::string parse_seconds(const std::string& text, double& out) {
   std::istringstream in(text);
-  in >> out;
-  if (text.empty() || in.fail() || !in.eof() || !std::isfinite(out) || out <= 0 || out > 86400)
+  double v = 0;
+  in >> v;
+  if (text.empty() || in.fail() || !in.eof() || !std::isfinite(v) || v <= 0 || v > 86400)
     return "must be a number of seconds, above 0 and at most 86400";
+  if (v < 0.001) return "must be at least 0.001 (1 ms, the timers' resolution)";
+  out = v;
   return {};
 }
 
@@ -82,7 +92,9 @@ const std::vector<Option>& options() {
          c.strategy = t;
          return {};
        }},
-      {"--host", "HOST", "ADDR", "address to listen on, IPv4 or IPv6 (default 127.0.0.1)",
+      {"--host", "HOST", "ADDR",
+       "address to listen on, IPv4 or IPv6 (default 127.0.0.1; a HOST that is not an address, "
+       "as some shells set, is ignored)",
        [](const std::string& t, Config& c) -> std::string {
          unsigned char buf[16];
          const std::string host = t == "localhost" ? "127.0.0.1" : t;
@@ -91,7 +103,8 @@ const std::vector<Option>& options() {
            return "must be an IPv4 or IPv6 address";
          c.host = host;
          return {};
-       }},
+       },
+       "is not an address (tcsh sets HOST to the machine's name): ignored; use --host"},
       {"--port", "PORT", "N", "TCP port, 0 for any free one (default 8080)",
        integer(&Config::port, 0, 65535)},
       {"--fib", "FIB", "N", "fib(N) computed by GET / (default 30)", integer(&Config::fib, 1, 92)},
@@ -182,7 +195,7 @@ const std::vector<Option>& options() {
       {"--idle-timeout", "IDLE_TIMEOUT", "SEC", "close a connection idle this long (default 60)",
        seconds(&Config::idle_timeout_s)},
       {"--header-timeout", "HEADER_TIMEOUT", "SEC",
-       "time allowed to send a request's head, slowloris guard (default 10)",
+       "time allowed to send a request, head and body, slowloris guard (default 10)",
        seconds(&Config::header_timeout_s)},
       {"--job-timeout", "JOB_TIMEOUT", "SEC",
        "answer 504 when a job is not done this long after it was accepted; 0: never "
@@ -194,6 +207,10 @@ const std::vector<Option>& options() {
          }
          return parse_seconds(t, c.job_timeout_s);
        }},
+      {"--max-conns", "MAX_CONNS", "N",
+       "client connections held at once; more are closed at once and counted in /metrics "
+       "(default: the open-file limit less 64 and 8 per worker)",
+       integer(&Config::max_conns, 1, 100'000'000)},
       {"--drain-timeout", "DRAIN_TIMEOUT", "SEC",
        "on SIGTERM, wait this long for requests in flight, then answer 503 (default 10)",
        seconds(&Config::drain_timeout_s)},
@@ -203,20 +220,49 @@ const std::vector<Option>& options() {
 
 }  // namespace
 
+std::vector<FlagInfo> flags() {
+  std::vector<FlagInfo> out;
+  for (const auto& o : options())
+    out.push_back({o.flag, o.env != nullptr ? o.env : "", o.value_name});
+  return out;
+}
+
+std::size_t default_max_conns(unsigned workers) {
+  // The server raises its soft limit to the hard one at start (run_service), so the hard limit
+  // is the one it will run under.
+  rlimit lim{};
+  std::size_t fds = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0)
+    fds = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > (1u << 20)
+              ? std::size_t{1} << 20
+              : static_cast<std::size_t>(lim.rlim_max);
+  // The listener, stdio, the mailbox and the loop's own descriptors, then a worker's pipes
+  // (and the gpg workload's child and agent sockets) per worker.
+  const std::size_t margin = 64 + 8 * static_cast<std::size_t>(workers);
+  return fds > 2 * margin ? fds - margin : std::max<std::size_t>(1, fds / 2);
+}
+
 std::string usage() {
   std::ostringstream out;
   out << "usage: offload-server [options]\n\n"
          "Serves GET / (fib(N), the heavy job), GET /hi (\"easy!\") and GET /metrics\n"
          "(Prometheus text), running the heavy jobs where --strategy says.\n\n"
          "options (each also read from the environment variable shown):\n";
+  // The help column starts after the longest flag, so no flag or value name is cut.
+  std::size_t width = 0;
+  for (const auto& o : options())
+    width = std::max(width, std::strlen(o.flag) + std::strlen(o.value_name) + 5);
   for (const auto& o : options()) {
     std::string left = std::string("  ") + o.flag + " " + o.value_name;
-    left.resize(26, ' ');
+    left.resize(width, ' ');
     out << left << o.help;
     if (o.env != nullptr) out << " [" << o.env << "]";
     out << "\n";
   }
-  out << "  --help                  show this help and exit\n\n"
+  std::string help = "  --help";
+  help.resize(width, ' ');
+  out << help
+      << "show this help and exit\n\n"
          "example: FIB=20 offload-server --strategy process --workers 2\n";
   return out.str();
 }
@@ -225,6 +271,7 @@ ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& en
   // The command line first: a flag given there wins, and its variable is not read at all (a
   // stale WORKERS=1,2 in the shell does not stop `--workers 4`).
   std::vector<std::pair<const Option*, std::string>> given;
+  std::vector<std::string> notes;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return {ConfigStatus::help, {}};
@@ -251,13 +298,18 @@ ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& en
       continue;
     const char* value = env(o.env);
     if (value == nullptr || *value == '\0') continue;
-    if (std::string err = o.apply(value, config); !err.empty())
-      return {ConfigStatus::error, std::string(o.env) + "=" + value + ": " + err};
+    if (std::string err = o.apply(value, config); !err.empty()) {
+      if (o.env_note == nullptr)
+        return {ConfigStatus::error, std::string(o.env) + "=" + value + ": " + err};
+      notes.push_back(std::string(o.env) + "=" + value + " " + o.env_note);
+    }
   }
   for (const auto& [option, value] : given)
     if (std::string err = option->apply(value, config); !err.empty())
       return {ConfigStatus::error, std::string(option->flag) + " " + value + ": " + err};
   if (config.workers == 0) config.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config.max_conns == 0)
+    config.max_conns = default_max_conns(std::max(config.workers, config.max_workers));
   if (config.min_workers > 0 && config.max_workers > 0 && config.min_workers > config.max_workers)
     return {ConfigStatus::error, "--min-workers " + std::to_string(config.min_workers) +
                                      ": must be at most --max-workers (" +
@@ -269,7 +321,9 @@ ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& en
     return {ConfigStatus::error, "--fib " + std::to_string(config.fib) +
                                      ": must be at most --max-n (" + std::to_string(config.max_n) +
                                      ")"};
-  return {};
+  ConfigResult ok;
+  ok.notes = std::move(notes);
+  return ok;
 }
 
 }  // namespace app

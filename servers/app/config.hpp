@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace app {
 
@@ -20,6 +21,9 @@ struct Config {
   double header_timeout_s = 10;
   double drain_timeout_s = 10;
   double job_timeout_s = 60;  // 0: none
+  // Client connections held at once; past it a new one is closed at once. 0 until parsed:
+  // the open-file limit less a margin (default_max_conns).
+  std::size_t max_conns = 0;
   // The heavy job: fib(N), or decrypting a payload with GnuPG.
   std::string workload = "fib";  // fib | gpg
   std::size_t payload_bytes = 64 * 1024;
@@ -44,7 +48,21 @@ enum class ConfigStatus { ok, help, error };
 struct ConfigResult {
   ConfigStatus status = ConfigStatus::ok;
   std::string message;  // the error line (without the program name)
+  // Lines for stderr about values that were set aside (e.g. a HOST that is no address).
+  std::vector<std::string> notes = {};
 };
+
+// A flag as the table knows it, for --help, the README and the tests.
+struct FlagInfo {
+  std::string flag;        // "--port"
+  std::string env;         // "PORT", empty when there is no variable
+  std::string value_name;  // "N"
+};
+std::vector<FlagInfo> flags();
+
+// What --max-conns is by default: the open-file limit the server will run under, less what the
+// listener, the pool's pipes and the workers need.
+std::size_t default_max_conns(unsigned workers);
 
 // Returns the value of an environment variable, or nullptr.
 using EnvLookup = std::function<const char*(const char*)>;

@@ -155,6 +155,9 @@ void Connection::respond(const Response& response) {
 }
 
 void Connection::reject(int status, std::string reason) {
+  // No partial request is pending any more: the timeout sweep must not answer it again while
+  // this answer waits for a slow reader.
+  head_started_ms_ = 0;
   server_.handler_.answered_by_front_end(status);
   head_only_ = false;
   keep_alive_ = false;  // after a framing error the rest of the stream cannot be trusted
@@ -244,8 +247,14 @@ void Connection::on_tick(std::uint64_t now) {
     return;
   }
   if (awaiting_ != 0) return;  // a job is running for this client: not idle
+  if (close_after_flush_) {
+    // The last answer is written; a client that does not read it only gets the idle timeout.
+    if (now - last_activity_ms_ >= server_.options_.idle_timeout_ms) close();
+    return;
+  }
+  // The head and then the body, if any: a request must have fully arrived by now.
   if (head_started_ms_ != 0 && now - head_started_ms_ >= server_.options_.header_timeout_ms) {
-    reject(408, "request head not received in time");
+    reject(408, "request not received in time");
     flush();
     return;
   }

@@ -1,21 +1,22 @@
 // Request parsing in two layers: a strict scan of the head's bytes for what http_parser 2.9
 // tolerates but RFC 9112 forbids (obs-fold, bare CR, whitespace before a colon, stray control
-// bytes), then http_parser for the fields, Content-Length and chunked framing, then the
-// framing rules judged from the headers before anything is routed.
+// bytes), then http_parser for the fields and Content-Length, then the
+// framing rules judged from the headers before anything is routed. A body is then read to its
+// end (Content-Length counted, chunked decoded by ChunkedBody) before the request is judged.
 #include "request_parser.hpp"
 
 #include <algorithm>
 #include <cstring>
 
+#include "token.hpp"
+
 namespace http {
 
 namespace {
 
-bool is_tchar(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
-}
+// The longest registered method is 17 bytes (UPDATEREDIRECTREF). A longer one is noise, and
+// refusing it is a framing matter (400), not a head-size one (431).
+constexpr std::size_t kMaxMethodBytes = 32;
 
 char ascii_lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
@@ -80,8 +81,14 @@ LintError lint_request_line(std::string_view line, std::string_view& method) {
   method = line.substr(0, sp1);
   if (!std::all_of(method.begin(), method.end(), [](unsigned char c) { return is_tchar(c); }))
     return {400, "malformed method"};
+  if (method.size() > kMaxMethodBytes) return {400, "method too long"};
   const auto sp2 = line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos || sp2 == sp1 + 1) return {400, "malformed request line"};
+  // http_parser takes bytes above 0x7f in a target; RFC 3986 has none (they are %-encoded).
+  const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (!std::all_of(target.begin(), target.end(),
+                   [](unsigned char c) { return c > 0x20 && c < 0x7f; }))
+    return {400, "request target is not visible ASCII"};
   const std::string_view version = line.substr(sp2 + 1);
   if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[5] < '0' ||
       version[5] > '9' || version[6] != '.' || version[7] < '0' || version[7] > '9')
@@ -148,11 +155,6 @@ struct ParserCallbacks {
     self(p).headers_done_ = true;
     return 0;
   }
-  static int on_body(http_parser* p, const char*, std::size_t len) {
-    if (len == 0) return 0;
-    self(p).body_seen_ = true;
-    return -1;  // no endpoint takes a body: stop here, the caller answers 413
-  }
   static int on_message_complete(http_parser* p) {
     self(p).message_done_ = true;
     http_parser_pause(p, 1);  // one request per parse(); pipelined bytes stay with the caller
@@ -166,7 +168,6 @@ struct ParserCallbacks {
       v.on_header_field = on_header_field;
       v.on_header_value = on_header_value;
       v.on_headers_complete = on_headers_complete;
-      v.on_body = on_body;
       v.on_message_complete = on_message_complete;
       return v;
     }();
@@ -174,14 +175,16 @@ struct ParserCallbacks {
   }
 };
 
-RequestParser::RequestParser(Limits limits) : limits_(limits) {
+RequestParser::RequestParser(Limits limits)
+    : limits_(limits), chunked_(limits.max_body_bytes, limits.max_head_bytes) {
   reset();
 }
 
 void RequestParser::reset() {
   phase_ = Phase::head;
   scan_from_ = 0;
-  body_bytes_ = 0;
+  body_left_ = 0;
+  chunked_.reset();
   request_ = Request{};
   field_ = {};
   host_count_ = 0;
@@ -193,7 +196,6 @@ void RequestParser::reset() {
   transfer_encoding_ = {};
   headers_done_ = false;
   message_done_ = false;
-  body_seen_ = false;
 }
 
 bool RequestParser::started(std::string_view data) const {
@@ -232,8 +234,10 @@ RequestParser::Step RequestParser::parse_head(std::string_view data) {
   if (end == std::string_view::npos) {
     // Refuse what cannot become a request line (a TLS hello, binary noise) now, instead of
     // holding the connection until the header timeout.
-    for (std::size_t i = start; i < data.size() && data[i] != ' '; ++i)
+    std::size_t i = start;
+    for (; i < data.size() && data[i] != ' '; ++i)
       if (!is_tchar(static_cast<unsigned char>(data[i]))) return fail(400, "malformed method");
+    if (i - start > kMaxMethodBytes) return fail(400, "method too long");
     if (data.size() - start > limits_.max_head_bytes)
       return fail(431, "request line and headers exceed " + std::to_string(limits_.max_head_bytes) +
                            " bytes");
@@ -284,28 +288,38 @@ RequestParser::Step RequestParser::parse_head(std::string_view data) {
   }
   if ((parser_.flags & F_CHUNKED) != 0) {
     phase_ = Phase::chunked_body;
-    const Step step = parse_body(data.substr(end));
-    consumed_ += end;
-    return step;
+  } else {
+    // A length past the limit is refused now: the head is complete, the body need not be.
+    if (parser_.content_length > limits_.max_body_bytes)
+      return fail(413,
+                  "request body longer than " + std::to_string(limits_.max_body_bytes) + " bytes");
+    phase_ = Phase::length_body;
+    body_left_ = parser_.content_length;
   }
-  return fail(413, "request bodies are not accepted");
+  const Step step = parse_body(data.substr(end));
+  consumed_ += end;
+  return step;
 }
 
 RequestParser::Step RequestParser::parse_body(std::string_view data) {
-  const std::size_t n =
-      http_parser_execute(&parser_, &ParserCallbacks::settings(), data.data(), data.size());
-  const auto err = HTTP_PARSER_ERRNO(&parser_);
-  if (body_seen_) return fail(413, "request bodies are not accepted");
-  if (err != HPE_OK && err != HPE_PAUSED) return fail(400, http_errno_description(err));
-  consumed_ = n;
-  if (message_done_) {
-    reset_keep_request();
-    return Step::request;
+  if (phase_ == Phase::length_body) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, data.size()));
+    body_left_ -= n;
+    consumed_ = n;
+    if (body_left_ > 0) return Step::need_more;
+  } else {
+    const auto step = chunked_.feed(data);
+    consumed_ = chunked_.consumed();
+    if (step == ChunkedBody::Step::need_more) return Step::need_more;
+    if (step == ChunkedBody::Step::error)
+      return fail(chunked_.error_status(), chunked_.error_reason());
+    if (!chunked_.had_data()) {  // only the last chunk: no body
+      reset_keep_request();
+      return Step::request;
+    }
   }
-  // Only framing arrives here (chunk sizes, extensions, trailers): bound it like a head.
-  body_bytes_ += n;
-  if (body_bytes_ > limits_.max_head_bytes) return fail(431, "chunked framing too long");
-  return Step::need_more;
+  // Read to its end, so the framing was sound; only now is the body itself refused.
+  return fail(413, "request bodies are not accepted");
 }
 
 bool RequestParser::check_framing() {
@@ -342,6 +356,10 @@ bool RequestParser::check_framing() {
       fail(400, "more than one Host header");
       return false;
     }
+  }
+  if (host_count_ == 1 && host_.empty()) {
+    fail(400, "empty Host header");
+    return false;
   }
   if (host_count_ > 1 || !valid_host(host_)) {
     fail(400, "invalid Host header");

@@ -6,9 +6,11 @@
 #include <http_parser.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "chunked_body.hpp"
 #include "request.hpp"
 
 namespace http {
@@ -17,6 +19,10 @@ struct Limits {
   // Request line + headers. Past this: 431. 8 KiB is what common servers allow by default and
   // bounds what one slow or hostile connection can make us hold.
   std::size_t max_head_bytes = 8192;
+  // A body is read to its end before the request is answered (413: no endpoint takes one),
+  // so that its framing is judged first. A Content-Length past this is refused right after
+  // the head instead; a chunked body when its sizes pass it.
+  std::size_t max_body_bytes = 64 * 1024;
 };
 
 struct ParseError {
@@ -56,16 +62,19 @@ class RequestParser {
   void reset_keep_request();  // ready for the next request, the finished one still readable
 
   Limits limits_;
-  enum class Phase { head, chunked_body } phase_ = Phase::head;
+  enum class Phase { head, length_body, chunked_body } phase_ = Phase::head;
   std::size_t scan_from_ = 0;  // where to resume the search for the head's end
   std::size_t consumed_ = 0;
-  std::size_t body_bytes_ = 0;
+  std::uint64_t body_left_ = 0;  // Content-Length body: bytes still due
+  ChunkedBody chunked_;
 
   http_parser parser_{};
   Request request_;
   ParseError error_;
 
-  // What the callbacks collect from one head (views into the head's bytes, valid during parse).
+  // What the callbacks collect from one head: views into the head's bytes, valid during
+  // parse_head only. http_parser sees nothing but a complete head (bodies are decoded by
+  // ChunkedBody), so no view can outlive the read it points into.
   std::string_view field_;
   int host_count_ = 0;
   std::string_view host_;
@@ -76,7 +85,6 @@ class RequestParser {
   std::string_view transfer_encoding_;
   bool headers_done_ = false;
   bool message_done_ = false;
-  bool body_seen_ = false;
 };
 
 }  // namespace http

@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "http_date.hpp"
 #include "status.hpp"
 
 namespace http {
@@ -33,7 +34,9 @@ void append_response(std::string& out, const Response& response, bool head_only,
   append_number(out, static_cast<std::size_t>(response.status));
   out.push_back(' ');
   out.append(reason_phrase(response.status));
-  out.append("\r\nServer: offload-lab\r\nContent-Type: ");
+  out.append("\r\nServer: offload-lab\r\nDate: ");
+  out.append(http_date_now());
+  out.append("\r\nContent-Type: ");
   out.append(response.content_type);
   out.append("\r\nContent-Length: ");
   append_number(out, response.body.size());

@@ -56,6 +56,16 @@ void Server::on_connection(uv_stream_t* listener, int status) {
 }
 
 void Server::accept_one() {
+  if (options_.max_connections > 0 && connections_.size() >= options_.max_connections) {
+    auto* refused = new uv_tcp_t;
+    uv_tcp_init(loop_, refused);
+    if (uv_accept(reinterpret_cast<uv_stream_t*>(listener_),
+                  reinterpret_cast<uv_stream_t*>(refused)) == 0)
+      ++refused_;
+    uv_close(reinterpret_cast<uv_handle_t*>(refused),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+    return;
+  }
   connections_.push_front(std::make_shared<Connection>(*this, options_.limits));
   connections_.front()->start(reinterpret_cast<uv_stream_t*>(listener_), connections_.begin());
 }

@@ -23,6 +23,10 @@ struct ServerOptions {
   // After a final response, how long to read and discard what the client still sends so that
   // closing does not reset the connection under the response (lingering close).
   std::uint64_t linger_ms = 2'000;
+  // Connections held at once (0: no cap). Past it a new client is accepted and closed at
+  // once, so it learns now rather than from a timeout, and the descriptors left over stay for
+  // the pool's pipes and the workers.
+  std::size_t max_connections = 0;
 };
 
 class Server {
@@ -37,6 +41,8 @@ class Server {
   std::string listen(const std::string& host, int port);
   int port() const { return port_; }
   std::size_t connection_count() const { return connections_.size(); }
+  // Clients closed at once because --max-conns connections were open.
+  std::uint64_t refused_count() const { return refused_; }
 
   // Stops accepting. Idle connections close now; busy ones get their answer with
   // "Connection: close". `done` runs once no connection is left.
@@ -60,6 +66,7 @@ class Server {
   uv_tcp_t* listener_ = nullptr;  // owned; freed in its close callback
   uv_timer_t* sweep_timer_ = nullptr;
   int port_ = 0;
+  std::uint64_t refused_ = 0;
   bool draining_ = false;
   std::function<void()> drained_;
   std::list<std::shared_ptr<Connection>> connections_;

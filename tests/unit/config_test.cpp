@@ -1,6 +1,9 @@
 // Configuration: defaults, env fallbacks, flags over env, and one clear message per bad value.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <functional>
 #include <map>
 
 #include "config.hpp"
@@ -98,9 +101,129 @@ TEST(Config, AVariableWhoseFlagIsGivenIsNotRead) {
 TEST(Config, HelpListsEveryFlagWithItsVariable) {
   EXPECT_EQ(parse({"--help"}).result.status, app::ConfigStatus::help);
   const std::string text = app::usage();
-  for (const char* s : {"--strategy", "STRATEGY", "--port", "PORT", "--fib", "FIB", "--workers",
-                        "WORKERS", "--max-queue", "--host", "--idle-timeout", "--help"})
-    EXPECT_NE(text.find(s), std::string::npos) << s;
+  const auto flags = app::flags();
+  EXPECT_GE(flags.size(), 26u);
+  for (const auto& f : flags) {
+    EXPECT_NE(text.find("  " + f.flag + " " + f.value_name + " "), std::string::npos) << f.flag;
+    if (!f.env.empty()) {
+      EXPECT_NE(text.find("[" + f.env + "]"), std::string::npos) << f.env;
+    }
+  }
+  EXPECT_NE(text.find("--help"), std::string::npos);
+}
+
+// One accepted value per flag, different from the default, and what it must change. Read
+// against the flag table: a flag added there without a line here fails the test below.
+struct FlagCase {
+  std::string value;
+  std::function<bool(const app::Config&)> took_effect;
+};
+
+const std::map<std::string, FlagCase>& flag_cases() {
+  using C = app::Config;
+  static const std::map<std::string, FlagCase> cases = {
+      {"--strategy", {"process", [](const C& c) { return c.strategy == "process"; }}},
+      {"--host", {"::1", [](const C& c) { return c.host == "::1"; }}},
+      {"--port", {"9001", [](const C& c) { return c.port == 9001; }}},
+      {"--fib", {"21", [](const C& c) { return c.fib == 21u; }}},
+      {"--max-n", {"50", [](const C& c) { return c.max_n == 50u; }}},
+      {"--workers", {"3", [](const C& c) { return c.workers == 3u; }}},
+      {"--max-queue", {"7", [](const C& c) { return c.max_queue == 7u; }}},
+      {"--workload", {"gpg", [](const C& c) { return c.workload == "gpg"; }}},
+      {"--payload-bytes", {"4k", [](const C& c) { return c.payload_bytes == 4096u; }}},
+      {"--max-payload-bytes", {"32m", [](const C& c) { return c.max_payload_bytes == 32u << 20; }}},
+      {"--gpg-home", {"per-worker", [](const C& c) { return c.gpg_home == "per-worker"; }}},
+      {"--gpg-key", {"rsa3072", [](const C& c) { return c.gpg_key == "rsa3072"; }}},
+      {"--allow-corrupt", {"1", [](const C& c) { return c.allow_corrupt; }}},
+      {"--worker-nice", {"-3", [](const C& c) { return c.worker_nice == -3; }}},
+      {"--worker-policy", {"batch", [](const C& c) { return c.worker_policy == "batch"; }}},
+      {"--loop-cpu", {"0", [](const C& c) { return c.loop_cpu == 0; }}},
+      {"--worker-cpus", {"0", [](const C& c) { return c.worker_cpus == "0"; }}},
+      {"--min-workers", {"2", [](const C& c) { return c.min_workers == 2u; }}},
+      {"--max-workers", {"5", [](const C& c) { return c.max_workers == 5u; }}},
+      {"--worker-idle-timeout", {"2.5", [](const C& c) { return c.worker_idle_timeout_s == 2.5; }}},
+      {"--max-jobs-per-worker", {"100", [](const C& c) { return c.max_jobs_per_worker == 100u; }}},
+      {"--idle-timeout", {"7", [](const C& c) { return c.idle_timeout_s == 7; }}},
+      {"--header-timeout", {"0.25", [](const C& c) { return c.header_timeout_s == 0.25; }}},
+      {"--job-timeout", {"0", [](const C& c) { return c.job_timeout_s == 0; }}},
+      {"--max-conns", {"8", [](const C& c) { return c.max_conns == 8u; }}},
+      {"--drain-timeout", {"0.5", [](const C& c) { return c.drain_timeout_s == 0.5; }}},
+  };
+  return cases;
+}
+
+TEST(Config, EveryFlagSetsItsFieldFromTheCommandLineAndFromItsVariable) {
+  const auto defaults = parse({});
+  ASSERT_EQ(defaults.result.status, app::ConfigStatus::ok);
+  for (const auto& f : app::flags()) {
+    const auto it = flag_cases().find(f.flag);
+    if (it == flag_cases().end()) {
+      ADD_FAILURE() << f.flag << " has no case in flag_cases(): add one";
+      continue;
+    }
+    const auto& [value, took_effect] = it->second;
+    EXPECT_FALSE(took_effect(defaults.config)) << f.flag << ": the case's value is the default";
+    auto p = parse({f.flag, value});
+    ASSERT_EQ(p.result.status, app::ConfigStatus::ok) << f.flag << ": " << p.result.message;
+    EXPECT_TRUE(took_effect(p.config)) << f.flag << " " << value;
+    p = parse({f.flag + "=" + value});
+    EXPECT_TRUE(took_effect(p.config)) << f.flag << "=" << value;
+    if (f.env.empty()) continue;
+    p = parse({}, {{f.env, value}});
+    ASSERT_EQ(p.result.status, app::ConfigStatus::ok) << f.env << ": " << p.result.message;
+    EXPECT_TRUE(took_effect(p.config)) << f.env << "=" << value;
+  }
+  EXPECT_EQ(flag_cases().size(), app::flags().size()) << "a case for a flag that is gone";
+}
+
+TEST(Config, DurationsUnderAMillisecondAreRefusedNotRoundedToZero) {
+  // Timers count whole milliseconds: 0.0004 s would be 0, i.e. "never" or "at once".
+  int durations = 0;
+  for (const auto& f : app::flags()) {
+    if (f.value_name != "SEC") continue;
+    ++durations;
+    for (const char* tiny : {"0.0004", "0.0009", "1e-5"}) {
+      const auto p = parse({f.flag, tiny});
+      EXPECT_EQ(p.result.status, app::ConfigStatus::error) << f.flag << " " << tiny;
+      EXPECT_NE(p.result.message.find("at least 0.001"), std::string::npos) << p.result.message;
+    }
+    EXPECT_EQ(parse({f.flag, "0.001"}).result.status, app::ConfigStatus::ok) << f.flag;
+    if (!f.env.empty()) {
+      EXPECT_EQ(parse({}, {{f.env, "0.0004"}}).result.status, app::ConfigStatus::error) << f.env;
+    }
+  }
+  EXPECT_EQ(durations, 5);  // idle, header, job, drain, worker idle
+}
+
+TEST(Config, AHostVariableThatIsNoAddressIsIgnoredWithANote) {
+  // tcsh exports HOST=<the machine's name>: that must not stop the server.
+  auto p = parse({}, {{"HOST", "build-box.example.org"}});
+  ASSERT_EQ(p.result.status, app::ConfigStatus::ok) << p.result.message;
+  EXPECT_EQ(p.config.host, "127.0.0.1");
+  ASSERT_EQ(p.result.notes.size(), 1u);
+  EXPECT_NE(p.result.notes[0].find("HOST=build-box.example.org"), std::string::npos);
+  EXPECT_NE(p.result.notes[0].find("ignored"), std::string::npos);
+  // An address is still taken, and --host still refuses a name.
+  p = parse({}, {{"HOST", "0.0.0.0"}});
+  EXPECT_EQ(p.config.host, "0.0.0.0");
+  EXPECT_TRUE(p.result.notes.empty());
+  EXPECT_EQ(parse({"--host", "build-box"}).result.status, app::ConfigStatus::error);
+  // Other variables still stop it when wrong.
+  EXPECT_EQ(parse({}, {{"PORT", "http"}}).result.status, app::ConfigStatus::error);
+}
+
+TEST(Config, MaxConnsDefaultsToTheOpenFileLimitLessAMargin) {
+  const auto p = parse({"--workers", "4"});
+  ASSERT_EQ(p.result.status, app::ConfigStatus::ok);
+  rlimit lim{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &lim), 0);
+  EXPECT_EQ(p.config.max_conns, app::default_max_conns(4));
+  EXPECT_GT(p.config.max_conns, 0u);
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max > 1000) {
+    EXPECT_LT(p.config.max_conns, lim.rlim_max);
+    EXPECT_GE(p.config.max_conns, lim.rlim_max - 200);
+  }
+  EXPECT_EQ(parse({"--max-conns", "0"}).result.status, app::ConfigStatus::error);
 }
 
 TEST(Config, GpgWorkloadKnobs) {

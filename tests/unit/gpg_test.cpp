@@ -131,7 +131,12 @@ TEST(Payload, IsDeterministicAndPrefixStable) {
   EXPECT_EQ(gpg::make_payload(4 * kKiB), gpg::make_payload(4 * kKiB));
   EXPECT_EQ(gpg::make_payload(64 * kKiB).substr(0, 4 * kKiB + 3), gpg::make_payload(4 * kKiB + 3));
   // Pinned, so a change of generator (which would change every recorded digest) is noticed.
-  EXPECT_EQ(gpg::sha256_hex(gpg::make_payload(4 * kKiB)).size(), 64u);
+  // The values were computed outside this code (splitmix64 from the seed, little-endian, in
+  // Python's hashlib), so they check the generator and sha256_hex both.
+  EXPECT_EQ(gpg::sha256_hex(gpg::make_payload(4 * kKiB)),
+            "dfbb607b4fa6d6547fc6f78310de2218517fc6044021507cbe2b7d8eeb1871f7");
+  EXPECT_EQ(gpg::sha256_hex(gpg::make_payload(13)),  // a partial last word
+            "7772212a44f22995db1620921a52d9bd5fb6946c42e1bf98ef81039793da352d");
   const std::string p = gpg::make_payload(4 * kKiB);
   EXPECT_GT(std::set<char>(p.begin(), p.end()).size(), 200u);  // not a constant filler
 }

@@ -2,7 +2,13 @@
 // possible point. No sockets: the parser is a function of the bytes.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <ctime>
+#include <memory>
+
+#include "http_date.hpp"
 #include "request_parser.hpp"
+#include "response.hpp"
 
 namespace {
 
@@ -15,7 +21,25 @@ struct Outcome {
   std::size_t left = 0;  // bytes not consumed at the end
 };
 
-// Drives the parser the way a connection does: one buffer, consumed bytes dropped.
+// Bytes handed to the parser in a heap block of their own, wiped and freed once the call is
+// over: a connection's buffer moves when it grows or is compacted, so a parser that keeps a
+// view into an earlier read reads garbage here, and freed memory under AddressSanitizer.
+class FreshBuffer {
+ public:
+  explicit FreshBuffer(const std::string& bytes)
+      : size_(bytes.size()), data_(std::make_unique<char[]>(bytes.size() + 1)) {
+    std::memcpy(data_.get(), bytes.data(), size_);
+  }
+  ~FreshBuffer() { std::memset(data_.get(), 'H', size_); }
+  std::string_view view() const { return {data_.get(), size_}; }
+
+ private:
+  std::size_t size_;
+  std::unique_ptr<char[]> data_;
+};
+
+// Drives the parser the way a connection does: consumed bytes dropped, the rest carried over
+// into a new buffer with the next read appended.
 Outcome parse_stream(const std::string& bytes, std::size_t chunk = std::string::npos,
                      http::Limits limits = {}) {
   http::RequestParser parser(limits);
@@ -23,7 +47,10 @@ Outcome parse_stream(const std::string& bytes, std::size_t chunk = std::string::
   std::string buffer;
   std::size_t fed = 0;
   while (true) {
-    const auto step = parser.parse(buffer);
+    const auto step = [&] {
+      const FreshBuffer fresh(buffer);
+      return parser.parse(fresh.view());
+    }();
     buffer.erase(0, parser.consumed());
     if (step == Step::request) {
       out.requests.push_back(parser.request());
@@ -118,6 +145,16 @@ TEST(RequestParser, HeadOverTheLimitIs431) {
   EXPECT_EQ(parse_stream(exact).requests.size(), 1u);
   EXPECT_EQ(status_of(exact.substr(0, exact.size() - 4) + "a\r\n\r\n"), 431);
 }
+
+// Every split of `bytes` into two or more reads gives the same status.
+void expect_status_at_every_split(const std::string& bytes, int status) {
+  EXPECT_EQ(status_of(bytes), status) << bytes;
+  for (std::size_t chunk = 1; chunk < bytes.size(); chunk += (chunk < 8 ? 1 : 7))
+    EXPECT_EQ(parse_stream(bytes, chunk).error_status, status)
+        << "chunk " << chunk << ": " << bytes;
+}
+
+const std::string kChunkedHead = "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
 
 TEST(RequestParser, BodiesAre413) {
   EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"), 413);
@@ -231,6 +268,172 @@ TEST(RequestParser, ErrorReasonIsOneLine) {
   EXPECT_EQ(out.error_status, 400);
   EXPECT_FALSE(out.error_reason.empty());
   EXPECT_EQ(out.error_reason.find('\n'), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// A trailer whose name came in one read and its value in the next: the parser must not look
+// back into the first read's buffer (it is freed by then).
+TEST(RequestParser, TrailerSplitAcrossReadsInFreshBuffers) {
+  const std::string request = kChunkedHead + "0\r\nHost-Like-Trailer: v\r\n\r\n";
+  const std::size_t value_at = request.find(" v\r\n");
+  http::RequestParser parser;
+  std::string carried;
+  int requests = 0;
+  for (const std::string& read : {request.substr(0, value_at + 1), request.substr(value_at + 1)}) {
+    carried += read;
+    const FreshBuffer fresh(carried);
+    const auto step = parser.parse(fresh.view());
+    ASSERT_NE(step, Step::error) << parser.error().reason;
+    if (step == Step::request) ++requests;
+    carried.erase(0, parser.consumed());
+  }
+  EXPECT_EQ(requests, 1);
+  EXPECT_TRUE(carried.empty());
+  // And at every split point, with a trailer after a body and after an empty one.
+  for (std::size_t chunk = 1; chunk <= request.size(); ++chunk) {
+    const auto out = parse_stream(request + kGet, chunk);
+    ASSERT_EQ(out.requests.size(), 2u) << "chunk " << chunk;
+    EXPECT_EQ(out.error_status, 0);
+  }
+  expect_status_at_every_split(kChunkedHead + "3\r\nabc\r\n0\r\nA: 1\r\nB-2: x y\r\n\r\n", 413);
+}
+
+TEST(RequestParser, MalformedChunkFramingIs400) {
+  const std::vector<std::string> bad = {
+      "zz\r\nhello\r\n0\r\n\r\n",             // not hex
+      "\r\nhello\r\n0\r\n\r\n",               // no size
+      "-5\r\nhello\r\n0\r\n\r\n",             //
+      "0x5\r\nhello\r\n0\r\n\r\n",            //
+      "5 \r\nhello\r\n0\r\n\r\n",             // whitespace after the size
+      "5\t\r\nhello\r\n0\r\n\r\n",            //
+      "5 ;a=b\r\nhello\r\n0\r\n\r\n",         //
+      "5;\r\nhello\r\n0\r\n\r\n",             // a bare ';'
+      "5;a=b;\r\nhello\r\n0\r\n\r\n",         //
+      "5;=b\r\nhello\r\n0\r\n\r\n",           //
+      "5;a=\r\nhello\r\n0\r\n\r\n",           //
+      "5;a=\x01\r\nhello\r\n0\r\n\r\n",       // control characters in an extension
+      "5;a\x7f\r\nhello\r\n0\r\n\r\n",        //
+      "5;a=\"x\x01\"\r\nhello\r\n0\r\n\r\n",  //
+      "5;a=\"x\ry\"\r\nhello\r\n0\r\n\r\n",   // a bare CR in an extension
+      "5;a\rb\r\nhello\r\n0\r\n\r\n",         //
+      "5\rhello\r\n0\r\n\r\n",                // a bare CR after the size
+      "5\nhello\r\n0\r\n\r\n",                // a bare LF
+      "5\r\nhelloXX\r\n0\r\n\r\n",            // more data than the size says
+      "5\r\nhello0\r\n\r\n",                  // no CRLF after the data
+      "5\r\nhello\n0\r\n\r\n",                //
+      "5\r\nhello\r\r\n0\r\n\r\n",            //
+      "0\r\nX\x01: y\r\n\r\n",                // broken trailers
+      "0\r\n folded\r\n\r\n",                 //
+      "0\r\nNo-Colon\r\n\r\n",                //
+      "0\r\nX: a\rb\r\n\r\n",                 //
+      "0\r\nX: a\x00b\r\n\r\n",               //
+      "0\r\n\r\r\n",                          //
+  };
+  for (const auto& body : bad) expect_status_at_every_split(kChunkedHead + body, 400);
+  // The framing is judged before the body: well-formed ones are read, then refused (413).
+  for (const std::string body :
+       {"5\r\nhello\r\n0\r\n\r\n", "A\r\n0123456789\r\n0\r\n\r\n", "a\r\n0123456789\r\n0\r\n\r\n",
+        "005;ext\r\nhello\r\n0;last=1\r\n\r\n",
+        "5;a=b;c=\"q \\\" \t x\"\r\nhello\r\n1\r\n!\r\n0\r\n\r\n"})
+    expect_status_at_every_split(kChunkedHead + body, 413);
+}
+
+TEST(RequestParser, ABodyThatHasNotArrivedIsWaitedFor) {
+  // Nothing is answered before the body is complete: no request, no error, bytes consumed.
+  auto out = parse_stream("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+  EXPECT_EQ(out.error_status, 0);
+  EXPECT_TRUE(out.requests.empty());
+  EXPECT_EQ(out.left, 0u) << "body bytes are dropped as they come, not buffered";
+  out = parse_stream(kChunkedHead + "5\r\nhello\r\n");  // no last chunk
+  EXPECT_EQ(out.error_status, 0);
+  EXPECT_TRUE(out.requests.empty());
+  out = parse_stream(kChunkedHead + "5\r\nhello\r\n0\r\nTrailer: x\r\n");  // no final CRLF
+  EXPECT_EQ(out.error_status, 0);
+  // Complete, at any split: then refused.
+  expect_status_at_every_split("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789",
+                               413);
+}
+
+TEST(RequestParser, ABodyOverTheLimitIs413AsSoonAsTheHeadEnds) {
+  http::Limits limits;
+  limits.max_body_bytes = 100;
+  // Content-Length: answered at the end of the head, the body not awaited.
+  auto out = parse_stream("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n",
+                          std::string::npos, limits);
+  EXPECT_EQ(out.error_status, 413);
+  // ...but not before the head is complete: framing first.
+  out = parse_stream("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n", std::string::npos,
+                     limits);
+  EXPECT_EQ(out.error_status, 0);
+  out = parse_stream(
+      "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\nTransfer-Encoding: chunked\r\n\r\n",
+      std::string::npos, limits);
+  EXPECT_EQ(out.error_status, 400);
+  // Chunked: as soon as the sizes add up past it, however many digits the size has.
+  EXPECT_EQ(parse_stream(kChunkedHead + "65\r\n", std::string::npos, limits).error_status, 413);
+  EXPECT_EQ(parse_stream(kChunkedHead + "32\r\n" + std::string(50, 'a') + "\r\n33\r\n",
+                         std::string::npos, limits)
+                .error_status,
+            413);
+  EXPECT_EQ(parse_stream(kChunkedHead + "ffffffffffffffffffffffff\r\n").error_status, 413);
+  EXPECT_EQ(
+      parse_stream(kChunkedHead + "0000000000000064\r\n", std::string::npos, limits).error_status,
+      0);
+}
+
+TEST(RequestParser, ChunkLinesAndTrailersAreBounded) {
+  expect_status_at_every_split(kChunkedHead + "5;" + std::string(9000, 'e') + "\r\n", 400);
+  EXPECT_EQ(
+      parse_stream(kChunkedHead + "0\r\nX: " + std::string(9000, 't') + "\r\n\r\n").error_status,
+      431);
+}
+
+TEST(RequestParser, EmptyHostIs400) {
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost:\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost:   \r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.0\r\nHost: \r\n\r\n"), 400);
+}
+
+TEST(RequestParser, TargetBytesOutsideVisibleAsciiAre400) {
+  for (const std::string& target : std::vector<std::string>{
+           "/caf\xc3\xa9", "/a\tb", "/\x7f", "/\x80", "/?q=\xff", std::string("/\x00", 2)})
+    EXPECT_EQ(status_of("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"), 400) << target;
+  EXPECT_EQ(
+      parse_stream("GET /caf%C3%A9?a=~!$&'()*+,;=:@ HTTP/1.1\r\nHost: x\r\n\r\n").requests.size(),
+      1u);
+}
+
+TEST(RequestParser, AnOverlongMethodIs400Not431) {
+  EXPECT_EQ(status_of(std::string(33, 'A') + " / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+  EXPECT_EQ(parse_stream(std::string(32, 'A') + " / HTTP/1.1\r\nHost: x\r\n\r\n").requests.size(),
+            1u);
+  // Before the head ends, and long past the head limit: still a bad method, not a big head.
+  EXPECT_EQ(status_of(std::string(40, 'A')), 400);
+  EXPECT_EQ(status_of(std::string(20000, 'A')), 400);
+  EXPECT_EQ(parse_stream(std::string(20000, 'A'), 1000).error_status, 400);
+}
+
+TEST(HttpDate, IsImfFixdateInGmt) {
+  char text[30];
+  EXPECT_EQ(http::format_http_date(784111777, text), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(http::format_http_date(951782400, text), "Tue, 29 Feb 2000 00:00:00 GMT");
+}
+
+TEST(HttpDate, EveryResponseCarriesTheCurrentOne) {
+  std::string out;
+  http::append_response(out, http::error_response(400, "x"), false, true, 1);
+  const auto at = out.find("\r\nDate: ");
+  ASSERT_NE(at, std::string::npos) << out;
+  const std::string sent = out.substr(at + 8, 29);
+  // The cache follows the clock: it matches a fresh formatting of a nearby second.
+  char a[30], b[30];
+  const std::time_t now = std::time(nullptr);
+  EXPECT_TRUE(sent == http::format_http_date(now, a) || sent == http::format_http_date(now - 1, b))
+      << sent;
+  EXPECT_EQ(http::http_date_now().data(), http::http_date_now().data()) << "formatted once, reused";
 }
 
 }  // namespace
