@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "offload-server: %s\n", parsed.message.c_str());
     return 2;
   }
+  for (const auto& note : parsed.notes)
+    std::fprintf(stderr, "offload-server: note: %s\n", note.c_str());
   // A client that goes away mid-answer must be an error code, not a killed server.
   std::signal(SIGPIPE, SIG_IGN);
 

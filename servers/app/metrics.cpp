@@ -51,23 +51,26 @@ void Histogram::observe(double seconds) {
   if (seconds > max_) max_ = seconds;
 }
 
-void Histogram::render(std::string& out, const char* name, const char* help) const {
+void Histogram::render(std::string& out, const char* name, const char* help,
+                       const std::string& labels) const {
   header(out, name, "histogram", help);
+  const std::string before_le = labels.empty() ? "" : labels + ",";
+  const std::string own = labels.empty() ? "" : "{" + labels + "}";
   std::uint64_t cumulative = 0;
-  char line[160];
+  char line[256];
   for (std::size_t i = 0; i <= kBounds.size(); ++i) {
     cumulative += counts_[i];
     if (i < kBounds.size()) {
-      std::snprintf(line, sizeof line, "%s_bucket{le=\"%g\"} %llu\n", name, kBounds[i],
-                    static_cast<unsigned long long>(cumulative));
+      std::snprintf(line, sizeof line, "%s_bucket{%sle=\"%g\"} %llu\n", name, before_le.c_str(),
+                    kBounds[i], static_cast<unsigned long long>(cumulative));
     } else {
-      std::snprintf(line, sizeof line, "%s_bucket{le=\"+Inf\"} %llu\n", name,
+      std::snprintf(line, sizeof line, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, before_le.c_str(),
                     static_cast<unsigned long long>(cumulative));
     }
     out += line;
   }
-  std::snprintf(line, sizeof line, "%s_sum %.9g\n%s_count %llu\n", name, sum_, name,
-                static_cast<unsigned long long>(count_));
+  std::snprintf(line, sizeof line, "%s_sum%s %.9g\n%s_count%s %llu\n", name, own.c_str(), sum_,
+                name, own.c_str(), static_cast<unsigned long long>(count_));
   out += line;
 }
 
@@ -151,9 +154,26 @@ std::string Metrics::render(const ServerFacts& f) {
                 static_cast<double>(f.pool.backoff_ms) / 1000.0);
   header(out, "offload_connections_open", "gauge", "Client connections open.");
   append_sample(out, "offload_connections_open", static_cast<double>(f.connections));
+  header(out, "offload_connections_refused_total", "counter",
+         "Clients closed at once because --max-conns connections were open.");
+  append_sample(out, "offload_connections_refused_total",
+                static_cast<double>(f.connections_refused));
   job_seconds_.render(out, "offload_job_seconds",
                       "Jobs from submission to result on the loop (wait + run + hand-back).");
   job_run_seconds_.render(out, "offload_job_run_seconds", "Jobs' own run time where they ran.");
+  const std::string strategy = "strategy=\"" + f.strategy + "\"";
+  job_queue_wait_.render(out, "offload_job_queue_wait_seconds",
+                         "Answered jobs from acceptance to their start on a worker (inline: time "
+                         "the loop spent on other work first, in the turn that read the request).",
+                         strategy);
+  job_service_.render(out, "offload_job_service_seconds",
+                      "Answered jobs from start to end, measured where they ran (worker thread "
+                      "or worker process).",
+                      strategy);
+  job_handback_.render(out, "offload_job_handback_seconds",
+                       "Answered jobs from their end on the worker to the answer handed to the "
+                       "connection's write (process: half the pipe round trip is counted here).",
+                       strategy);
   if (f.workload == "gpg") {
     job_engine_seconds_.render(out, "offload_job_gpgme_seconds",
                                "gpg jobs' time inside GPGME's decrypt: gpg spawn + agent + bulk.");

@@ -148,6 +148,15 @@ std::optional<http::Response> Router::handle(const http::Request& request,
   return answer;
 }
 
+void Router::observe_parts(const offload::JobTiming& t, std::uint64_t handed_ns) {
+  const auto seconds = [](std::uint64_t from, std::uint64_t to) {
+    return to > from ? static_cast<double>(to - from) / 1e9 : 0.0;
+  };
+  metrics_.observe_job_parts(seconds(t.accepted_ns, t.started_ns),
+                             seconds(t.started_ns, t.finished_ns),
+                             seconds(t.finished_ns, handed_ns));
+}
+
 std::optional<http::Response> Router::heavy(const http::Request& request,
                                             const http::ResponseSlot& later) {
   workloads::Job job;
@@ -158,13 +167,19 @@ std::optional<http::Response> Router::heavy(const http::Request& request,
   const std::uint64_t submitted_ns = uv_hrtime();
   const auto admission =
       offloader_.submit(job, [this, later, submitted_ns](offload::JobOutcome outcome) {
-        if (outcome.status == offload::JobStatus::done)
+        const bool done = outcome.status == offload::JobStatus::done;
+        if (done)
           metrics_.observe_job(static_cast<double>(uv_hrtime() - submitted_ns) / 1e9,
                                static_cast<double>(outcome.result.run_us) / 1e6,
                                static_cast<double>(outcome.result.engine_us) / 1e6);
+        const offload::JobTiming timing = outcome.timing;
         http::Response r = answer_for(outcome);
         metrics_.count_request(Endpoint::root, r.status);
+        // Hand-back ends when send() returns: the answer is in the connection's output and
+        // its write has been tried (usually it went straight to the socket; behind a write
+        // in flight, or a pipelined answer not yet due, it waits there).
         later.send(std::move(r));
+        if (done && timing.started_ns != 0) observe_parts(timing, uv_hrtime());
       });
   if (admission == offload::Admission::full) {
     metrics_.count_rejected_job();

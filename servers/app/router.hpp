@@ -24,6 +24,7 @@ class Router final : public http::Handler {
  private:
   std::optional<http::Response> heavy(const http::Request& request,
                                       const http::ResponseSlot& later);
+  void observe_parts(const offload::JobTiming& timing, std::uint64_t handed_ns);
 
   const Config& config_;
   offload::Offloader& offloader_;

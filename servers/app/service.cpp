@@ -2,6 +2,11 @@
 // connections finish the request in hand (bounded by --drain-timeout, then 503), then the
 // pool stops (queued jobs cancelled, workers retired and reaped), then the last handles close
 // and uv_run returns. A second signal skips the rest of the drain.
+//
+// Shutdown is bounded: a job running on a thread cannot be stopped, so if the pool has not
+// stopped shortly after the drain timeout (or at once, on a second signal) the jobs still
+// running are abandoned and named on stderr, worker processes are killed and reaped, the
+// GnuPG homes removed, and the process exits without joining its pool threads.
 #include "service.hpp"
 
 #include <sys/resource.h>
@@ -10,6 +15,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <thread>
 
@@ -31,6 +37,9 @@ namespace app {
 namespace {
 
 constexpr std::uint64_t kLagProbeMs = 10;
+// After the drain timeout, how long the pool may take to stop before its jobs are abandoned:
+// enough for worker processes to be killed and reaped, short of "about a second".
+constexpr std::uint64_t kStopGraceMs = 500;
 
 std::string format_seconds(double seconds) {
   char text[32];
@@ -95,6 +104,7 @@ class Service {
     http::ServerOptions options;
     options.idle_timeout_ms = to_ms(config_.idle_timeout_s);
     options.header_timeout_ms = to_ms(config_.header_timeout_s);
+    options.max_connections = config_.max_conns;
     server_.emplace(&loop_, *router_, options);
 
     if (std::string err = server_->listen(config_.host, config_.port); !err.empty()) {
@@ -113,6 +123,13 @@ class Service {
     print_ready_line();
 
     uv_run(&loop_, UV_RUN_DEFAULT);
+    if (abandoned_) {
+      // Threads still run jobs: the loop cannot be closed, and the exit-time clean-up of
+      // libuv's pool and oneTBB would wait for them. Clean what is ours, then leave at once.
+      remove_homes();
+      std::fflush(nullptr);
+      std::_Exit(0);
+    }
     teardown();
     return 0;
   }
@@ -254,6 +271,7 @@ class Service {
     if (!f.pool.knobs_refused.empty())
       f.knobs_refused += (f.knobs_refused.empty() ? "" : "; ") + f.pool.knobs_refused;
     f.connections = server_->connection_count();
+    f.connections_refused = server_->refused_count();
     f.loop_idle_s = static_cast<double>(uv_metrics_idle_time(const_cast<uv_loop_t*>(&loop_))) / 1e9;
     f.uptime_s = static_cast<double>(uv_hrtime() - started_ns_) / 1e9;
     return f;
@@ -268,7 +286,9 @@ class Service {
 
   void on_signal() {
     if (shutting_down_) {
+      std::fprintf(stderr, "offload-server: second signal: stopping now\n");
       force_drain();  // second signal: do not wait any longer
+      give_up();
       return;
     }
     shutting_down_ = true;
@@ -280,7 +300,22 @@ class Service {
     uv_timer_start(
         &drain_timer_, [](uv_timer_t* t) { static_cast<Service*>(t->data)->force_drain(); },
         to_ms(config_.drain_timeout_s), 0);
+    uv_timer_init(&loop_, &give_up_timer_);
+    give_up_timer_.data = this;
+    uv_timer_start(
+        &give_up_timer_, [](uv_timer_t* t) { static_cast<Service*>(t->data)->give_up(); },
+        to_ms(config_.drain_timeout_s) + kStopGraceMs, 0);
     server_->drain([this] { drained(); });
+  }
+
+  // The pool did not stop in time: leave its jobs behind. uv_run returns at the end of this
+  // turn, whatever handles are still open; run() then exits without closing the loop.
+  void give_up() {
+    if (abandoned_) return;
+    abandoned_ = true;
+    for (const auto& job : offloader_->abandon())
+      std::fprintf(stderr, "offload-server: abandoned %s\n", job.c_str());
+    uv_stop(&loop_);
   }
 
   void force_drain() {
@@ -292,6 +327,7 @@ class Service {
   void drained() {
     uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
     offloader_->stop([this] {
+      uv_close(reinterpret_cast<uv_handle_t*>(&give_up_timer_), nullptr);
       uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
       uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
       // Closing the watchers restores the default action, which would kill us mid-teardown
@@ -305,12 +341,15 @@ class Service {
   void teardown() {
     workloads::install_gpg_workload(nullptr);
     workload_.reset();
-    if (homes_) {
-      if (std::string err = homes_->remove(); !err.empty())
-        std::fprintf(stderr, "offload-server: removing GnuPG homes: %s\n", err.c_str());
-      homes_.reset();
-    }
+    remove_homes();
     close_loop();
+  }
+
+  void remove_homes() {
+    if (!homes_) return;
+    if (std::string err = homes_->remove(); !err.empty())
+      std::fprintf(stderr, "offload-server: removing GnuPG homes: %s\n", err.c_str());
+    homes_.reset();
   }
 
   void close_loop() {
@@ -333,7 +372,9 @@ class Service {
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
   uv_timer_t drain_timer_{};
+  uv_timer_t give_up_timer_{};
   bool shutting_down_ = false;
+  bool abandoned_ = false;  // shutdown ran out of time; jobs were left running
   Metrics metrics_;
   std::unique_ptr<workloads::gpg::HomeSet> homes_;
   std::unique_ptr<workloads::gpg::Workload> workload_;

@@ -23,13 +23,27 @@ enum class JobStatus {
   timed_out,  // not finished within the job timeout; its result, if any, is discarded
 };
 
+// Where a job's time went, on this process's uv_hrtime() clock (CLOCK_MONOTONIC, ns): queue
+// wait = started - accepted, service = finished - started. Each strategy fills it where the
+// job runs (see its file for what "started" means there); the router adds the hand-back
+// (finished -> answer handed to the connection). started_ns is 0 for a job that never ran.
+struct JobTiming {
+  std::uint64_t accepted_ns = 0;  // submit() took it (inline: the loop woke for its request)
+  std::uint64_t started_ns = 0;
+  std::uint64_t finished_ns = 0;
+};
+
 struct JobOutcome {
   JobStatus status = JobStatus::done;
   workloads::Result result;  // for lost / cancelled: !ok and a one-line reason in text
+  JobTiming timing;          // filled for `done`
 };
 
 // The outcome of a job answered because it passed PoolConfig::job_timeout_ms.
 JobOutcome timed_out_outcome(std::uint64_t job_timeout_ms);
+
+// "fib(60)", "gpg decrypt of 4096 bytes": a job named in a log line.
+std::string describe(const workloads::Job& job);
 
 // Runs on the loop thread, exactly once per accepted job.
 using Done = std::function<void(JobOutcome)>;
@@ -45,8 +59,8 @@ struct WorkerStats {  // one worker process
 };
 
 struct PoolStats {
-  std::size_t queued = 0;               // accepted, waiting for a worker
-  std::size_t running = 0;              // on a worker now
+  std::size_t queued = 0;               // accepted, not yet started on a worker
+  std::size_t running = 0;              // started on a worker, not yet finished
   std::size_t workers = 0;              // alive (process) or configured (thread); 1 for inline
   std::uint64_t restarts = 0;           // workers replaced after dying
   std::uint64_t timed_out = 0;          // jobs answered as timed out
@@ -66,6 +80,11 @@ class Offloader {
   // Jobs still queued complete as `cancelled`; running ones finish (thread) or their worker
   // is stopped (process). `stopped` runs on the loop once nothing of the pool is left.
   virtual void stop(std::function<void()> stopped) = 0;
+  // Shutdown ran out of time: stop waiting for jobs that cannot be stopped (a thread in the
+  // middle of a computation), kill and reap worker processes, and from then on touch nothing
+  // on the loop (no callback, `stopped` included, ever runs). Returns one line per job left
+  // running, for the log. The process must then exit without joining the pool's threads.
+  virtual std::vector<std::string> abandon() = 0;
 };
 
 struct PoolConfig {
@@ -91,7 +110,7 @@ struct PoolConfig {
   std::vector<std::string> worker_args;
 };
 
-std::unique_ptr<Offloader> make_inline_offloader();
+std::unique_ptr<Offloader> make_inline_offloader(uv_loop_t* loop);
 std::unique_ptr<Offloader> make_thread_offloader(uv_loop_t* loop, const PoolConfig& config);
 std::unique_ptr<Offloader> make_process_offloader(uv_loop_t* loop, const PoolConfig& config);
 std::unique_ptr<Offloader> make_uvpool_offloader(uv_loop_t* loop, const PoolConfig& config);

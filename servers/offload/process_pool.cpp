@@ -11,6 +11,7 @@
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
 #include <boost/process/posix.hpp>
 #include <cstdio>
 #include <cstring>
@@ -40,6 +41,17 @@ std::string describe_exit(int status) {
   return "ended (status " + std::to_string(status) + ")";
 }
 
+// Boost.Process 1.74 returns a child whose id() is -1 when exec fails, although it did fork a
+// child (which has exited by then): this initializer keeps that pid so it can be reaped.
+struct ForkedPid : bp::extend::handler {
+  explicit ForkedPid(pid_t* out) : out(out) {}
+  template <class Executor>
+  void on_error(Executor& exec, const std::error_code&) const {
+    *out = exec.pid;
+  }
+  pid_t* out;
+};
+
 class ProcessPool final : public Offloader {
  public:
   ProcessPool(uv_loop_t* loop, const PoolConfig& config)
@@ -68,10 +80,13 @@ class ProcessPool final : public Offloader {
 
   Admission submit(workloads::Job job, Done done) override {
     if (stopping_) return Admission::full;
-    if (queue_.size() >= config_.max_queue && idle_worker() == nullptr) return Admission::full;
+    // A full queue still admits a job that a new worker of an elastic pool can take at once:
+    // with --max-queue 0 the pool would otherwise never grow.
+    if (queue_.size() >= config_.max_queue && idle_worker() == nullptr && !grow())
+      return Admission::full;
     const std::uint64_t deadline =
         config_.job_timeout_ms > 0 ? uv_now(loop_) + config_.job_timeout_ms : 0;
-    queue_.push_back({++next_id_, job, std::move(done), deadline});
+    queue_.push_back({++next_id_, job, std::move(done), deadline, uv_hrtime(), 0});
     dispatch();
     return Admission::accepted;
   }
@@ -101,7 +116,7 @@ class ProcessPool final : public Offloader {
     while (!queue_.empty()) {
       Pending p = std::move(queue_.front());
       queue_.pop_front();
-      p.done({JobStatus::cancelled, {false, "server is shutting down", 0}});
+      p.done({JobStatus::cancelled, {false, "server is shutting down", 0}, {}});
     }
     for (auto& w : workers_) {
       // An idle worker exits when its stdin ends; a busy one's answer is no longer wanted.
@@ -111,12 +126,38 @@ class ProcessPool final : public Offloader {
     maybe_stopped();
   }
 
+  // Shutdown is out of time: every worker is killed and reaped here and now, synchronously
+  // (a killed process is gone within milliseconds), so none outlives the server.
+  std::vector<std::string> abandon() override {
+    stopping_ = true;
+    stopped_ = nullptr;
+    std::vector<std::string> left;
+    for (auto& w : workers_) {
+      if (w.job)
+        left.push_back(describe(w.job->job) + " in worker process " + std::to_string(w.pid) +
+                       " (killed)");
+      if (w.reaped) continue;
+      kill(w.pid, SIGKILL);
+      waitpid(w.pid, nullptr, 0);
+      w.reaped = true;
+    }
+    for (const auto& r : reaping_) {
+      kill(r.pid, SIGKILL);
+      waitpid(r.pid, nullptr, 0);
+    }
+    reaping_.clear();
+    queue_.clear();
+    return left;
+  }
+
  private:
   struct Pending {
     std::uint64_t id;
     workloads::Job job;
     Done done;
     std::uint64_t deadline_ms;  // 0: none
+    std::uint64_t accepted_ns;
+    std::uint64_t sent_ns;  // its frame went to the worker's pipe
   };
 
   struct Worker {
@@ -199,13 +240,14 @@ class ProcessPool final : public Offloader {
       return spawn_failed(std::strerror(e));
     }
     std::error_code ec;
+    pid_t forked = -1;
     bp::child child(bp::exe = config_.worker_program, bp::args = args, bp::posix::fd.bind(0, to[0]),
-                    bp::posix::fd.bind(1, from[1]), ec);
+                    bp::posix::fd.bind(1, from[1]), ForkedPid(&forked), ec);
     ::close(to[0]);
     ::close(from[1]);
     if (ec) {
       // A failed exec still leaves a child that exited: reap it, or it stays a zombie.
-      if (child.id() > 0) waitpid(child.id(), nullptr, 0);
+      if (forked > 0) waitpid(forked, nullptr, 0);
       child.detach();
       ::close(to[1]);
       ::close(from[0]);
@@ -258,7 +300,7 @@ class ProcessPool final : public Offloader {
     while (!queue_.empty()) {
       Worker* w = idle_worker();
       if (w == nullptr) {
-        if (stopping_ || young_deaths_ > 0 || alive() >= max_workers() || !spawn()) return;
+        if (!grow()) return;
         continue;
       }
       Pending p = std::move(queue_.front());
@@ -266,6 +308,10 @@ class ProcessPool final : public Offloader {
       send(*w, std::move(p));
     }
   }
+
+  // One more worker for an elastic pool below its maximum; not while stopping, nor during a
+  // crash loop (then only the back-off starts workers).
+  bool grow() { return !stopping_ && young_deaths_ == 0 && alive() < max_workers() && spawn(); }
 
   unsigned min_workers() const {
     return config_.min_workers > 0 ? config_.min_workers : config_.workers;
@@ -297,6 +343,7 @@ class ProcessPool final : public Offloader {
 
   void send(Worker& w, Pending p) {
     std::string bytes = wire::encode(wire::JobMessage{p.id, p.job});
+    p.sent_ns = uv_hrtime();
     w.job = std::move(p);
     auto* stream = reinterpret_cast<uv_stream_t*>(&w.to);
     // A job frame is a few bytes and the pipe is empty while the worker is idle: it nearly
@@ -354,6 +401,7 @@ class ProcessPool final : public Offloader {
                                                                         : w.reader.error()));
         return;
       }
+      const JobTiming timing = timing_of(*w.job, message);
       Done done = std::move(w.job->done);
       w.job.reset();
       ++w.jobs_done;
@@ -369,10 +417,28 @@ class ProcessPool final : public Offloader {
         fill();
         close_stdin(w);
       }
-      done({JobStatus::done, std::move(message.result)});
+      done({JobStatus::done, std::move(message.result), timing});
       if (w.retired) return;
     }
     dispatch();
+  }
+
+  // The worker reports how long the job waited in its hands (frame read -> start) and ran
+  // (start -> end), on its own clock; only durations cross the pipe, so a worker on another
+  // clock (another host, one day) would do as well. What the parent sees beyond those, the
+  // round trip minus both, is the pipe's transit there and back plus the worker's framing: it
+  // cannot be split without a shared clock, so half is charged to the queue wait and half to
+  // the hand-back, as NTP splits a round trip. The three parts still add up to the whole.
+  static JobTiming timing_of(const Pending& p, const wire::ResultMessage& m) {
+    const std::uint64_t received_ns = uv_hrtime();
+    const std::uint64_t round_trip = received_ns - p.sent_ns;
+    const std::uint64_t inside = m.wait_ns + m.service_ns;
+    const std::uint64_t transit = round_trip > inside ? round_trip - inside : 0;
+    JobTiming t;
+    t.accepted_ns = p.accepted_ns;
+    t.started_ns = p.sent_ns + transit / 2 + (inside <= round_trip ? m.wait_ns : 0);
+    t.finished_ns = inside <= round_trip ? t.started_ns + m.service_ns : received_ns;
+    return t;
   }
 
   void worker_failed(Worker& w, const std::string& why) {
@@ -393,7 +459,8 @@ class ProcessPool final : public Offloader {
           {JobStatus::lost,
            {false,
             "worker process " + std::to_string(w.pid) + " died while running the job (" + why + ")",
-            0}});
+            0},
+           {}});
     }
     if (stopping_) {
       maybe_stopped();

@@ -62,7 +62,11 @@ class KnobObserver final : public tbb::task_scheduler_observer {
 struct Shared {
   Shared(uv_loop_t* loop, Mailbox<Finished>::Deliver deliver) : mailbox(loop, std::move(deliver)) {}
   std::atomic<bool> stopping{false};
-  std::atomic<std::size_t> running{0};
+  // Tasks that have begun (run or skipped) and ended. With the loop's own count of submitted
+  // jobs they give the queue (submitted - started) and the threads taken (started - ended)
+  // without counting a finished job whose result still waits in the mailbox.
+  std::atomic<std::size_t> started{0};
+  std::atomic<std::size_t> ended{0};
   Mailbox<Finished> mailbox;
 };
 
@@ -90,39 +94,47 @@ class ThreadOffloader final : public Offloader {
   }
 
   Admission submit(workloads::Job job, Done done) override {
-    // Timed-out jobs still occupy a thread or a queue place until their task ends.
-    if (stopping_ || waiting_.size() + abandoned_ >= config_.workers + config_.max_queue)
+    // A place is taken from acceptance until the task ends: timed-out jobs still hold a
+    // thread or a queue place while their task runs or waits to be skipped.
+    if (stopping_ || submitted_ - shared_->ended.load() >= config_.workers + config_.max_queue)
       return Admission::full;
     const std::uint64_t id = ++next_id_;
+    ++submitted_;
     auto abandoned = std::make_shared<std::atomic<bool>>(false);
     const std::uint64_t deadline =
         config_.job_timeout_ms > 0 ? uv_now(loop_) + config_.job_timeout_ms : 0;
-    waiting_.emplace(id, Waiting{std::move(done), deadline, abandoned});
+    const std::uint64_t accepted_ns = uv_hrtime();
+    waiting_.emplace(id, Waiting{std::move(done), deadline, abandoned, job});
     // enqueue, not task_group::run: the work must start without anyone calling wait().
-    arena_.enqueue([shared = shared_, id, job, abandoned] {
+    arena_.enqueue([shared = shared_, id, job, abandoned, accepted_ns] {
+      shared->started.fetch_add(1);
       JobOutcome outcome;
       if (shared->stopping.load() || abandoned->load()) {
         outcome.status = JobStatus::cancelled;
         outcome.result.text = "not started: server stopping or job timed out";
       } else {
-        shared->running.fetch_add(1);
         // Worker i of the arena uses GnuPG home i when there is one per worker.
         workloads::set_worker_slot(
             static_cast<std::size_t>(tbb::this_task_arena::current_thread_index()));
+        outcome.timing.accepted_ns = accepted_ns;
+        outcome.timing.started_ns = uv_hrtime();
         outcome.result = workloads::run(job);
-        shared->running.fetch_sub(1);
+        outcome.timing.finished_ns = uv_hrtime();
       }
+      shared->ended.fetch_add(1);
       shared->mailbox.post({id, std::move(outcome)});
     });
     return Admission::accepted;
   }
 
   PoolStats stats() const override {
-    const std::size_t running = shared_->running.load();
-    const std::size_t in_flight = waiting_.size() + abandoned_;
+    // Read `ended` first: a task that ends between the two reads makes `running` one too
+    // high for an instant, never negative.
+    const std::size_t ended = shared_->ended.load();
+    const std::size_t started = shared_->started.load();
     PoolStats s;
-    s.queued = in_flight > running ? in_flight - running : 0;
-    s.running = running;
+    s.queued = submitted_ - started;
+    s.running = started - ended;
     s.workers = config_.workers;
     s.timed_out = timed_out_;
     s.knobs_refused = observer_->refused();
@@ -136,11 +148,29 @@ class ThreadOffloader final : public Offloader {
     maybe_stopped();
   }
 
+  std::vector<std::string> abandon() override {
+    stopping_ = true;
+    shared_->stopping.store(true);
+    stopped_ = nullptr;
+    std::vector<std::string> left;
+    for (const auto& [id, w] : waiting_)
+      left.push_back(describe(w.job) + " on a worker thread (job " + std::to_string(id) + ")");
+    if (abandoned_ > 0)
+      left.push_back(std::to_string(abandoned_) +
+                     " job(s) past the job timeout, still running on worker threads");
+    waiting_.clear();
+    // Tasks still running find the mailbox closed and drop their result.
+    shared_->mailbox.close();
+    deadline_ticker_.stop();
+    return left;
+  }
+
  private:
   struct Waiting {
     Done done;
     std::uint64_t deadline_ms;  // 0: none
     std::shared_ptr<std::atomic<bool>> abandoned;
+    workloads::Job job;  // named in the log if shutdown has to leave it running
   };
 
   void deliver(std::vector<Finished>& batch) {
@@ -195,6 +225,7 @@ class ThreadOffloader final : public Offloader {
   std::shared_ptr<Shared> shared_;
   std::unordered_map<std::uint64_t, Waiting> waiting_;  // loop thread only
   std::size_t abandoned_ = 0;                           // timed out, task not yet ended
+  std::size_t submitted_ = 0;                           // jobs accepted since start
   std::uint64_t next_id_ = 0;
   std::uint64_t timed_out_ = 0;
   Ticker deadline_ticker_;  // answers jobs past their deadline

@@ -31,7 +31,11 @@ class UvPoolOffloader final : public Offloader {
   ~UvPoolOffloader() override { deadline_ticker_.stop(); }
 
   Admission submit(workloads::Job job, Done done) override {
-    if (stopping_ || work_.size() >= threads_ + config_.max_queue) return Admission::full;
+    // A place is taken from acceptance until the job ends on its thread (a timed-out job still
+    // holds one), not until its completion has come back to the loop.
+    if (stopping_ || submitted_ - ended_.load() - cancelled_ >= threads_ + config_.max_queue)
+      return Admission::full;
+    ++submitted_;
     work_.emplace_back();
     Work& w = work_.back();
     w.self = std::prev(work_.end());
@@ -39,15 +43,19 @@ class UvPoolOffloader final : public Offloader {
     w.job = job;
     w.done = std::move(done);
     w.deadline_ms = config_.job_timeout_ms > 0 ? uv_now(loop_) + config_.job_timeout_ms : 0;
+    w.timing.accepted_ns = uv_hrtime();
     w.req.data = &w;
     uv_queue_work(loop_, &w.req, run_job, finished);
     return Admission::accepted;
   }
 
   PoolStats stats() const override {
+    // `ended` before `started`: see the thread pool.
+    const std::size_t ended = ended_.load();
+    const std::size_t started = started_.load();
     PoolStats s;
-    s.running = running_.load();
-    s.queued = work_.size() > s.running ? work_.size() - s.running : 0;
+    s.queued = submitted_ - started - cancelled_;
+    s.running = started - ended;
     s.workers = threads_;
     s.timed_out = timed_out_;
     return s;
@@ -61,12 +69,30 @@ class UvPoolOffloader final : public Offloader {
     maybe_stopped();
   }
 
+  // The Work items stay allocated: a pool thread may still be running one. The process exits
+  // next, without libuv's exit-time join of its pool.
+  std::vector<std::string> abandon() override {
+    stopping_ = true;
+    abandoned_ = true;
+    stopped_ = nullptr;
+    deadline_ticker_.stop();
+    std::vector<std::string> left;
+    for (auto& w : work_) {
+      if (uv_cancel(reinterpret_cast<uv_req_t*>(&w.req)) == 0) continue;  // had not started
+      left.push_back(describe(w.job) + " on a libuv pool thread" +
+                     (w.done ? "" : " (already answered: past the job timeout)"));
+      w.done = nullptr;
+    }
+    return left;
+  }
+
  private:
   struct Work {
     uv_work_t req;
     UvPoolOffloader* pool;
     workloads::Job job;
     workloads::Result result;  // written on the pool thread, read in `finished` on the loop
+    JobTiming timing;          // started/finished written on the pool thread, like result
     Done done;                 // empty once answered (timed out)
     std::uint64_t deadline_ms;
     std::list<Work>::iterator self;
@@ -80,18 +106,27 @@ class UvPoolOffloader final : public Offloader {
       if (std::string err = apply_to_this_thread(w->pool->config_.worker_knobs); !err.empty())
         std::fprintf(stderr, "offload-server: uvpool thread: %s\n", err.c_str());
     }
-    w->pool->running_.fetch_add(1);
+    // libuv's threads live as long as the process and take no slot of their own: the first
+    // job on each thread gives it the next worker number (its GnuPG home when there is one
+    // per worker), as the thread pool's arena index does.
+    thread_local std::size_t slot = w->pool->next_slot_.fetch_add(1) % w->pool->config_.workers;
+    workloads::set_worker_slot(slot);
+    w->pool->started_.fetch_add(1);
+    w->timing.started_ns = uv_hrtime();
     w->result = workloads::run(w->job);
-    w->pool->running_.fetch_sub(1);
+    w->timing.finished_ns = uv_hrtime();
+    w->pool->ended_.fetch_add(1);
   }
 
   static void finished(uv_work_t* req, int status) {  // the loop
     auto* w = static_cast<Work*>(req->data);
     UvPoolOffloader* pool = w->pool;
     Done done = std::move(w->done);
-    JobOutcome outcome{JobStatus::done, std::move(w->result)};
-    if (status == UV_ECANCELED)
-      outcome = {JobStatus::cancelled, {false, "server is shutting down", 0, 0}};
+    JobOutcome outcome{JobStatus::done, std::move(w->result), w->timing};
+    if (status == UV_ECANCELED) {
+      ++pool->cancelled_;
+      outcome = {JobStatus::cancelled, {false, "server is shutting down", 0, 0}, {}};
+    }
     pool->work_.erase(w->self);
     if (done) done(std::move(outcome));
     pool->maybe_stopped();
@@ -110,6 +145,7 @@ class UvPoolOffloader final : public Offloader {
   }
 
   void maybe_stopped() {
+    if (abandoned_) return;
     if (!stopping_ || !work_.empty() || !stopped_) return;
     deadline_ticker_.stop();
     auto stopped = std::move(stopped_);
@@ -120,8 +156,13 @@ class UvPoolOffloader final : public Offloader {
   uv_loop_t* loop_;
   PoolConfig config_;
   std::size_t threads_ = 4;
-  std::list<Work> work_;  // submitted, not yet finished (stable addresses for the requests)
-  std::atomic<std::size_t> running_{0};
+  std::list<Work> work_;       // submitted, not yet finished (stable addresses for the requests)
+  std::size_t submitted_ = 0;  // loop thread
+  std::size_t cancelled_ = 0;  // loop thread: taken back before a thread started them
+  std::atomic<std::size_t> started_{0};
+  std::atomic<std::size_t> ended_{0};
+  std::atomic<std::size_t> next_slot_{0};
+  bool abandoned_ = false;
   std::uint64_t timed_out_ = 0;
   Ticker deadline_ticker_;  // answers jobs past their deadline
   bool stopping_ = false;

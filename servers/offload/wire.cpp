@@ -67,8 +67,10 @@ std::string encode(const ResultMessage& message) {
   put<std::uint8_t>(p, message.result.ok ? 1 : 0);
   put<std::uint64_t>(p, message.result.run_us);
   put<std::uint64_t>(p, message.result.engine_us);
+  put<std::uint64_t>(p, message.wait_ns);
+  put<std::uint64_t>(p, message.service_ns);
   // A reason or answer longer than a frame allows is cut, never a broken frame.
-  const std::size_t max_text = kMaxFrame - 32;
+  const std::size_t max_text = kMaxFrame - 64;
   const std::size_t len = std::min(message.result.text.size(), max_text);
   put<std::uint32_t>(p, static_cast<std::uint32_t>(len));
   p.append(message.result.text, 0, len);
@@ -91,8 +93,8 @@ bool decode(std::string_view payload, ResultMessage& out) {
   std::uint8_t type = 0, ok = 0;
   std::uint32_t len = 0;
   if (!c.get(type) || type != kResult || !c.get(out.id) || !c.get(ok) || ok > 1 ||
-      !c.get(out.result.run_us) || !c.get(out.result.engine_us) || !c.get(len) ||
-      !c.get_bytes(len, out.result.text))
+      !c.get(out.result.run_us) || !c.get(out.result.engine_us) || !c.get(out.wait_ns) ||
+      !c.get(out.service_ns) || !c.get(len) || !c.get_bytes(len, out.result.text))
     return false;
   out.result.ok = ok == 1;
   return c.done();

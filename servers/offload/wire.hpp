@@ -4,7 +4,12 @@
 //   frame   = length:u32le payload[length]          1 <= length <= kMaxFrame
 //   payload = type:u8 id:u64le body
 //   job     = type 1, kind:u8 n:u32le bytes:u32le flags:u8 (bit 0: corrupt)
-//   result  = type 2, ok:u8 run_us:u64le engine_us:u64le text_len:u32le text[text_len]
+//   result  = type 2, ok:u8 run_us:u64le engine_us:u64le wait_ns:u64le service_ns:u64le
+//             text_len:u32le text[text_len]
+//
+// A result carries durations measured by the worker on its own clock, never timestamps: the
+// parent needs no clock shared with the worker (see the process pool for how it splits a job's
+// time from them).
 #pragma once
 
 #include <cstddef>
@@ -27,6 +32,8 @@ struct JobMessage {
 struct ResultMessage {
   std::uint64_t id = 0;
   workloads::Result result;
+  std::uint64_t wait_ns = 0;     // the job frame was read -> the job started
+  std::uint64_t service_ns = 0;  // the job started -> it ended
 };
 
 std::string encode(const JobMessage& message);

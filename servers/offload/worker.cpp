@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -32,6 +33,40 @@ bool write_all(int fd, const std::string& bytes) {
     done += static_cast<std::size_t>(n);
   }
   return true;
+}
+
+// Test hook for the parent's protocol-error paths: OFFLOAD_TEST_WORKER_FAULT=KIND:N makes the
+// worker misbehave on the job fib(N) only. "cut": half of the result frame, then exit (a
+// worker dying mid-frame); "garbage": a frame no result can be (zero length), then carry on.
+struct Fault {
+  std::string kind;
+  std::uint32_t n = 0;
+};
+
+Fault fault_from_environment() {
+  Fault f;
+  const char* spec = std::getenv("OFFLOAD_TEST_WORKER_FAULT");
+  if (spec == nullptr) return f;
+  const std::string text = spec;
+  const auto colon = text.find(':');
+  if (colon == std::string::npos) return f;
+  f.kind = text.substr(0, colon);
+  f.n = static_cast<std::uint32_t>(std::strtoul(text.c_str() + colon + 1, nullptr, 10));
+  return f;
+}
+
+// False when the worker must exit.
+bool send_result(int fd, const wire::ResultMessage& result, const workloads::Job& job,
+                 const Fault& fault) {
+  std::string bytes = wire::encode(result);
+  if (!fault.kind.empty() && job.kind == workloads::Kind::fib && job.n == fault.n) {
+    if (fault.kind == "cut") {
+      write_all(fd, bytes.substr(0, bytes.size() / 2));
+      return false;
+    }
+    if (fault.kind == "garbage") return write_all(fd, std::string(4, '\0'));
+  }
+  return write_all(fd, bytes);
 }
 
 }  // namespace
@@ -101,10 +136,12 @@ int run_worker(int argc, char** argv) {
   const int results = dup(STDOUT_FILENO);
   if (results < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) return 1;
 
+  const Fault fault = fault_from_environment();
   wire::FrameReader reader;
   char buffer[64 * 1024];
   for (;;) {
     const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    const std::uint64_t read_ns = uv_hrtime();
     if (n < 0 && errno == EINTR) continue;
     if (n == 0) return 0;  // retired
     if (n < 0) return 1;
@@ -118,8 +155,13 @@ int run_worker(int argc, char** argv) {
         std::fprintf(stderr, "offload-worker %d: protocol error, exiting\n", getpid());
         return 1;
       }
-      const wire::ResultMessage result{job.id, workloads::run(job.job)};
-      if (!write_all(results, wire::encode(result))) return 1;
+      wire::ResultMessage result;
+      result.id = job.id;
+      const std::uint64_t started_ns = uv_hrtime();
+      result.result = workloads::run(job.job);
+      result.service_ns = uv_hrtime() - started_ns;
+      result.wait_ns = started_ns - read_ns;
+      if (!send_result(results, result, job.job, fault)) return 1;
     }
   }
 }

@@ -153,4 +153,63 @@ TEST(GpgServer, BadPayloadSizeIsExitCode2) {
   EXPECT_NE(out.output.find("--payload-bytes"), std::string::npos) << out.output;
 }
 
+// Voluntary context switches of the gpg-agent serving `home`, over all its threads: each
+// decryption wakes it many times, an idle agent hardly ever. -1 when there is no agent.
+long agent_wakeups(const std::string& home) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (args.find("gpg-agent") == std::string::npos || args.find(home) == std::string::npos)
+      continue;
+    long total = 0;
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(entry.path() / "task", ec)) {
+      std::ifstream status(task.path() / "status");
+      for (std::string line; std::getline(status, line);)
+        if (line.rfind("voluntary_ctxt_switches:", 0) == 0) total += std::stol(line.substr(24));
+    }
+    return total;
+  }
+  return -1;
+}
+
+// Each pool thread decrypts with its own GnuPG home (its own agent) when --gpg-home is
+// per-worker: concurrent jobs keep both agents busy, not the first one alone.
+class PerWorkerHomes : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(ThreadPools, PerWorkerHomes, ::testing::Values("thread", "uvpool"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(PerWorkerHomes, EveryWorkerUsesItsOwnAgent) {
+  ServerProcess server(OFFLOAD_SERVER,
+                       {"--strategy", GetParam(), "--port", "0", "--workers", "2", "--workload",
+                        "gpg", "--payload-bytes", "4k", "--gpg-home", "per-worker"},
+                       {}, 60s);
+  const auto homes = homes_of(server);
+  ASSERT_EQ(homes.size(), 2u) << server.stderr_text();
+  std::vector<long> before;
+  for (const auto& home : homes) before.push_back(agent_wakeups(home));
+  ASSERT_GE(before[0], 0);
+  ASSERT_GE(before[1], 0);
+  // Batches of 8 concurrent jobs until both agents have worked (each decryption wakes its agent
+  // tens of times), bounded in time.
+  const auto busy = [&](std::size_t i) { return agent_wakeups(homes[i]) - before[i] >= 10; };
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  int correct = 0, sent = 0;
+  while (!(busy(0) && busy(1)) && std::chrono::steady_clock::now() < deadline && sent < 200) {
+    std::vector<std::thread> clients;
+    std::atomic<int> batch_correct{0};
+    for (int i = 0; i < 8; ++i)
+      clients.emplace_back([&] {
+        const auto r = roundtrip(server.port(), get_request("/"), 30s);
+        if (r && r->body == expected_answer(4096)) ++batch_correct;
+      });
+    for (auto& t : clients) t.join();
+    correct += batch_correct.load();
+    sent += 8;
+  }
+  EXPECT_EQ(correct, sent);
+  EXPECT_TRUE(busy(0)) << "the first home's agent never worked";
+  EXPECT_TRUE(busy(1)) << "the second home's agent never worked: one agent serves every job";
+}
+
 }  // namespace

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "raw_http.hpp"
@@ -54,30 +56,58 @@ class ThreadKnobs : public ::testing::TestWithParam<std::string> {};
 INSTANTIATE_TEST_SUITE_P(ThreadPools, ThreadKnobs, ::testing::Values("thread", "uvpool"),
                          [](const auto& info) { return info.param; });
 
+// "0-2,5" -> {0,1,2,5}.
+std::set<int> cpu_set(const std::string& list) {
+  std::set<int> cpus;
+  std::istringstream in(list);
+  for (std::string part; std::getline(in, part, ',');) {
+    const auto dash = part.find('-');
+    const int lo = std::stoi(part.substr(0, dash));
+    const int hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 1));
+    for (int c = lo; c <= hi; ++c) cpus.insert(c);
+  }
+  return cpus;
+}
+
 TEST_P(ThreadKnobs, WorkerThreadsGetNicePolicyAndCpusTheLoopKeepsItsCore) {
   if (!two_cpus()) GTEST_SKIP() << "needs 2 CPUs";
   ServerProcess server(OFFLOAD_SERVER,
                        {"--strategy", GetParam(), "--port", "0", "--workers", "2", "--fib", "25",
                         "--worker-nice", "7", "--worker-policy", "batch", "--loop-cpu", "0"});
-  // Two jobs at once so both worker threads have started and joined.
-  std::thread a([&] { roundtrip(server.port(), get_request("/")); });
-  std::thread b([&] { roundtrip(server.port(), get_request("/")); });
-  a.join();
-  b.join();
   const auto proc = std::filesystem::path("/proc") / std::to_string(server.pid());
+  // Workers get every CPU the server may use but the loop's.
+  std::set<int> expected_cpus = cpu_set(sched_of("/proc/self").cpus);
+  expected_cpus.erase(0);
+  // A worker thread applies the knobs when it takes its first job: send pairs of jobs until
+  // every thread but the loop has (or the deadline passes and the test fails on it).
+  std::vector<std::filesystem::path> workers;
+  bool all_applied = false;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!all_applied && std::chrono::steady_clock::now() < deadline) {
+    std::thread a([&] { roundtrip(server.port(), get_request("/")); });
+    std::thread b([&] { roundtrip(server.port(), get_request("/")); });
+    a.join();
+    b.join();
+    workers.clear();
+    all_applied = true;
+    for (const auto& task : std::filesystem::directory_iterator(proc / "task")) {
+      if (task.path().filename() == std::to_string(server.pid())) continue;  // the loop
+      workers.push_back(task.path());
+      all_applied = all_applied && sched_of(task.path()).nice == 7;
+    }
+    all_applied = all_applied && !workers.empty();
+  }
+  ASSERT_FALSE(workers.empty()) << "no worker thread";
+  for (const auto& task : workers) {
+    const Sched t = sched_of(task);
+    EXPECT_EQ(t.nice, 7) << task;
+    EXPECT_EQ(t.policy, 3) << task;
+    EXPECT_EQ(cpu_set(t.cpus), expected_cpus) << "workers avoid the loop's CPU: " << t.cpus;
+  }
   const Sched loop = sched_of(proc);
   EXPECT_EQ(loop.nice, 0);
   EXPECT_EQ(loop.policy, 0);
   EXPECT_EQ(loop.cpus, "0");
-  int workers = 0;
-  for (const auto& task : std::filesystem::directory_iterator(proc / "task")) {
-    const Sched t = sched_of(task.path());
-    if (t.nice != 7) continue;  // the loop, or a helper thread that runs no job
-    ++workers;
-    EXPECT_EQ(t.policy, 3) << task.path();
-    EXPECT_EQ(t.cpus.find('0'), std::string::npos) << "workers avoid the loop's CPU: " << t.cpus;
-  }
-  EXPECT_GE(workers, 1);
   const auto m = roundtrip(server.port(), get_request("/metrics"));
   ASSERT_TRUE(m);
   EXPECT_NE(m->body.find("worker_nice=\"7\",worker_policy=\"batch\",loop_cpu=\"0\""),
@@ -160,11 +190,47 @@ TEST(ElasticPool, GrowsUnderQueueingAndShrinksWhenIdle) {
   EXPECT_EQ(metric(port, "offload_workers_restarted_total"), 0) << "leaving is not dying";
 }
 
+// With no queue at all, a job that finds every worker busy still starts a new worker while
+// the pool is below its maximum, rather than being refused.
+TEST(ElasticPool, GrowsWithAZeroQueue) {
+  ServerProcess server(OFFLOAD_SERVER, {"--strategy", "process", "--port", "0", "--min-workers",
+                                        "1", "--max-workers", "3", "--max-queue", "0", "--max-n",
+                                        "60", "--drain-timeout", "0.2"});
+  const int port = server.port();
+  ASSERT_EQ(metric(port, "offload_workers_alive"), 1);
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0}, refused{0};
+  for (int i = 0; i < 3; ++i)
+    clients.emplace_back([&] {
+      const auto r = roundtrip(port, get_request("/?n=36"), 30s);
+      if (r && r->status == 200) ++ok;
+      if (r && r->status == 503) ++refused;
+    });
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(refused.load(), 0) << "the pool could grow: nothing should be refused";
+  EXPECT_EQ(ok.load(), 3);
+  EXPECT_EQ(metric(port, "offload_workers_alive"), 3) << "one worker per concurrent job";
+  // Full at its maximum: a fourth job while three run is refused at once.
+  std::vector<std::unique_ptr<testsupport::RawConnection>> busy;
+  for (int i = 0; i < 3; ++i) {
+    busy.push_back(std::make_unique<testsupport::RawConnection>(port));
+    ASSERT_TRUE(busy.back()->send(get_request("/?n=50")));
+  }
+  for (int i = 0; i < 400 && metric(port, "offload_jobs_running") < 3; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(metric(port, "offload_jobs_running"), 3);
+  const auto r = roundtrip(port, get_request("/?n=20"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(metric(port, "offload_workers_alive"), 3);
+}
+
 TEST(Recycling, WorkersAreReplacedAfterNJobsWithoutAFailedRequest) {
   ServerProcess server(OFFLOAD_SERVER, {"--strategy", "process", "--port", "0", "--workers", "2",
                                         "--max-jobs-per-worker", "5", "--fib", "20"});
   const int port = server.port();
-  std::set<pid_t> seen;
+  const auto first = testsupport::child_pids(server.pid());
+  ASSERT_EQ(first.size(), 2u);
   int ok = 0;
   std::vector<std::thread> clients;
   std::atomic<int> concurrent_ok{0};
@@ -178,7 +244,6 @@ TEST(Recycling, WorkersAreReplacedAfterNJobsWithoutAFailedRequest) {
       }
     });
   for (auto& t : clients) t.join();
-  for (pid_t p : testsupport::child_pids(server.pid())) seen.insert(p);
   for (int i = 0; i < 10; ++i) {
     const auto r = roundtrip(port, get_request("/"));
     ok += r && r->status == 200 ? 1 : 0;
@@ -188,6 +253,29 @@ TEST(Recycling, WorkersAreReplacedAfterNJobsWithoutAFailedRequest) {
   EXPECT_GE(metric(port, "offload_workers_recycled_total"), 8);  // 50 jobs / 5, give or take
   EXPECT_EQ(metric(port, "offload_workers_restarted_total"), 0);
   EXPECT_EQ(metric(port, "offload_workers_alive"), 2);
+  // The first workers are gone and reaped (a zombie is still a child); two new ones serve, and
+  // none has done more than its 5 jobs.
+  std::vector<pid_t> now = testsupport::child_pids(server.pid());
+  for (int i = 0; i < 200 && now.size() != 2; ++i) {
+    std::this_thread::sleep_for(10ms);
+    now = testsupport::child_pids(server.pid());
+  }
+  EXPECT_EQ(now.size(), 2u) << "retired workers are reaped";
+  for (pid_t pid : first) {
+    EXPECT_EQ(std::count(now.begin(), now.end(), pid), 0)
+        << "worker " << pid << " was never recycled";
+    EXPECT_FALSE(testsupport::process_alive(pid)) << pid;
+  }
+  const auto m = roundtrip(port, get_request("/metrics"));
+  ASSERT_TRUE(m);
+  const std::regex jobs("offload_worker_jobs_total\\{pid=\"([0-9]+)\",slot=\"[0-9]+\"\\} ([0-9]+)");
+  int workers_listed = 0;
+  for (auto it = std::sregex_iterator(m->body.begin(), m->body.end(), jobs);
+       it != std::sregex_iterator(); ++it) {
+    ++workers_listed;
+    EXPECT_LE(std::stoi((*it)[2]), 5) << "a worker ran past --max-jobs-per-worker";
+  }
+  EXPECT_EQ(workers_listed, 2);
   const auto status = server.stop(SIGTERM);
   ASSERT_TRUE(status);
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);

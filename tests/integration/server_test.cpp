@@ -7,8 +7,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "raw_http.hpp"
@@ -30,6 +33,21 @@ std::unique_ptr<ServerProcess> start(const std::string& strategy,
   std::vector<std::string> args = {"--strategy", strategy, "--port", "0", "--workers", "2"};
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<ServerProcess>(OFFLOAD_SERVER, args, env);
+}
+
+// User + system CPU time of a process, in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  std::istringstream fields(line.substr(line.rfind(')') + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return utime + stime;
 }
 
 class Strategy : public ::testing::TestWithParam<std::string> {};
@@ -244,9 +262,11 @@ TEST_P(Strategy, SigtermLetsTheRequestInFlightFinish) {
   RawConnection c(server->port());
   ASSERT_TRUE(c.send(get_request("/?n=36")));  // tens of milliseconds
   if (GetParam() == "inline") {
-    // The loop itself runs the job and cannot answer /metrics meanwhile; a signal that comes
-    // while it computes waits for it, so only the read must have happened.
-    std::this_thread::sleep_for(50ms);
+    // The loop itself runs the job and cannot answer /metrics meanwhile: it is running once
+    // the server burns CPU (three clock ticks; the job takes many more).
+    const long before = cpu_ticks(server->pid());
+    for (int i = 0; i < 1000 && cpu_ticks(server->pid()) < before + 3; ++i)
+      std::this_thread::sleep_for(2ms);
   } else {
     for (int i = 0; i < 500 && metric(server->port(), "offload_jobs_running") < 1; ++i)
       std::this_thread::sleep_for(2ms);
@@ -285,6 +305,129 @@ TEST_P(Strategy, MetricsCountRequests) {
       << r->body;
   EXPECT_NE(r->body.find("offload_loop_lag_seconds_bucket"), std::string::npos);
   EXPECT_NE(r->body.find("strategy=\"" + GetParam() + "\""), std::string::npos);
+}
+
+// The per-job breakdown: every answered job is counted once in each part, labelled with the
+// strategy, and on a quiet server the parts add up to the job's time on the server. The
+// relations are loose (a busy machine stretches any part) but a part missing, or one in the
+// wrong unit, crosses them by far.
+TEST_P(Strategy, JobTimeBreakdownCountsEveryJobAndAddsUp) {
+  auto server = start(GetParam());
+  const int port = server->port();
+  constexpr int kJobs = 8;
+  RawConnection c(port);
+  for (int i = 0; i < kJobs; ++i) {
+    ASSERT_TRUE(c.send(get_request("/?n=32")));  // milliseconds: the service dominates
+    const auto r = c.read_reply(30s);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+  }
+  const auto m = roundtrip(port, get_request("/metrics"));
+  ASSERT_TRUE(m);
+  const std::string label = "{strategy=\"" + GetParam() + "\"}";
+  const auto part = [&](const std::string& name, const std::string& what) {
+    return testsupport::sample(m->body, "offload_job_" + name + "_seconds_" + what + label);
+  };
+  EXPECT_EQ(testsupport::sample(m->body, "offload_job_seconds_count"), kJobs);
+  for (const char* name : {"queue_wait", "service", "handback"}) {
+    EXPECT_EQ(part(name, "count"), kJobs) << name << "\n" << m->body;
+    EXPECT_GT(part(name, "sum"), 0) << name;
+  }
+  const double job = testsupport::sample(m->body, "offload_job_seconds_sum");
+  const double service = part("service", "sum");
+  const double parts = part("queue_wait", "sum") + service + part("handback", "sum");
+  ASSERT_GT(job, 0);
+  // The service happens inside the job's time on the server, and is most of it here.
+  EXPECT_LE(service, job * 1.01 + 1e-4);
+  EXPECT_GE(service, job * 0.1);
+  // accepted -> handed to the connection spans the job's time (submit -> result on the loop)
+  // and a little more: the answer's hand-off to the connection.
+  EXPECT_GE(parts, job * 0.9);
+  EXPECT_LE(parts, job * 3 + kJobs * 0.005);
+}
+
+// /metrics as a Prometheus scraper reads it: every family has HELP and TYPE before its
+// samples, and every histogram's buckets are cumulative, bounded by +Inf = _count.
+TEST_P(Strategy, MetricsExpositionIsWellFormed) {
+  auto server = start(GetParam());
+  const int port = server->port();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(roundtrip(port, get_request("/?n=25")));
+  const auto m = roundtrip(port, get_request("/metrics"));
+  ASSERT_TRUE(m);
+  std::map<std::string, std::string> type_of;
+  std::set<std::string> help_of;
+  struct Series {
+    double last_le = -1;
+    double last_count = -1;
+    double inf = -1;
+  };
+  std::map<std::string, Series> buckets;  // by family + labels other than le
+  std::map<std::string, double> counts;
+  std::istringstream in(m->body);
+  const std::regex help("^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$");
+  const std::regex type("^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram)$");
+  const std::regex sample_line("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)$");
+  const std::regex le("(,?)le=\"([^\"]+)\"");
+  int samples = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::smatch match;
+    if (std::regex_match(line, match, help)) {
+      EXPECT_FALSE(type_of.count(match[1])) << "HELP after TYPE: " << line;
+      help_of.insert(match[1]);
+      continue;
+    }
+    if (std::regex_match(line, match, type)) {
+      EXPECT_TRUE(help_of.count(match[1])) << "TYPE without HELP: " << line;
+      EXPECT_FALSE(type_of.count(match[1])) << "family declared twice: " << line;
+      type_of[match[1]] = match[2];
+      continue;
+    }
+    ASSERT_TRUE(std::regex_match(line, match, sample_line)) << "not a sample: " << line;
+    ++samples;
+    std::string name = match[1];
+    const std::string labels = match[2];
+    const double value = std::stod(match[3]);
+    EXPECT_GE(value, 0) << line;
+    std::string family = name;
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      const std::string sfx = suffix;
+      if (name.size() > sfx.size() &&
+          name.compare(name.size() - sfx.size(), sfx.size(), sfx) == 0 &&
+          type_of.count(name.substr(0, name.size() - sfx.size())) &&
+          type_of[name.substr(0, name.size() - sfx.size())] == "histogram")
+        family = name.substr(0, name.size() - sfx.size());
+    }
+    ASSERT_TRUE(type_of.count(family)) << "sample before its TYPE: " << line;
+    if (family == name) continue;
+    std::smatch le_match;
+    std::string other_labels = std::regex_replace(labels, le, "");
+    if (other_labels == "{}") other_labels.clear();
+    const std::string key = family + other_labels;
+    if (name == family + "_bucket") {
+      ASSERT_TRUE(std::regex_search(labels, le_match, le)) << line;
+      Series& s = buckets[key];
+      const std::string bound = le_match[2];
+      const double le_value = bound == "+Inf" ? INFINITY : std::stod(bound);
+      EXPECT_GT(le_value, s.last_le) << "bucket bounds must increase: " << line;
+      EXPECT_GE(value, s.last_count) << "buckets must be cumulative: " << line;
+      s.last_le = le_value;
+      s.last_count = value;
+      if (bound == "+Inf") s.inf = value;
+    } else if (name == family + "_count") {
+      counts[key] = value;
+    }
+  }
+  EXPECT_GT(samples, 20);
+  for (const char* family :
+       {"offload_job_seconds", "offload_job_queue_wait_seconds", "offload_job_service_seconds",
+        "offload_job_handback_seconds", "offload_loop_lag_seconds"})
+    EXPECT_EQ(type_of[family], "histogram") << family;
+  ASSERT_FALSE(buckets.empty());
+  for (const auto& [key, s] : buckets) {
+    ASSERT_TRUE(counts.count(key)) << key << ": no _count";
+    EXPECT_EQ(s.inf, counts[key]) << key << ": the +Inf bucket must equal _count";
+  }
+  EXPECT_EQ(counts["offload_job_service_seconds{strategy=\"" + GetParam() + "\"}"], 3);
 }
 
 TEST_P(Strategy, HttperfSeesNoErrors) {

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,8 +47,13 @@ std::size_t parse_one(const std::string& data, Reply& reply, bool head_only) {
 
 }  // namespace
 
-RawConnection::RawConnection(int port) {
+RawConnection::RawConnection(int port, bool tiny_window) {
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ >= 0 && tiny_window) {
+    const int receive_buffer = 4096, segment = 536;
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    setsockopt(fd_, IPPROTO_TCP, TCP_MAXSEG, &segment, sizeof segment);
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -129,9 +135,13 @@ std::string get_request(const std::string& target, const std::string& extra) {
 double metric(int port, const std::string& name) {
   const auto reply = roundtrip(port, get_request("/metrics"));
   if (!reply) return -1;
-  std::istringstream in(reply->body);
+  return sample(reply->body, name);
+}
+
+double sample(const std::string& exposition, const std::string& series) {
+  std::istringstream in(exposition);
   for (std::string line; std::getline(in, line);)
-    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
   return -1;
 }
 

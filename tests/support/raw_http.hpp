@@ -25,7 +25,10 @@ struct Reply {
 // A blocking client socket to 127.0.0.1:port with read timeouts.
 class RawConnection {
  public:
-  explicit RawConnection(int port);
+  // tiny_window: a 4 KiB receive buffer and 536-byte segments (the kernel sizes the server's
+  // send buffer from the segment size), so that the server's answers back up after ~100 KiB
+  // when the test does not read, instead of after megabytes.
+  explicit RawConnection(int port, bool tiny_window = false);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
@@ -56,6 +59,9 @@ std::string get_request(const std::string& target, const std::string& extra = ""
 // A sample from the server's /metrics: the first line that starts with `name` and a space
 // (so no labels), or -1 when there is none or no answer.
 double metric(int port, const std::string& name);
+// The same from an exposition already fetched; `series` may carry labels
+// (`offload_job_service_seconds_count{strategy="thread"}`), written as the server writes them.
+double sample(const std::string& exposition, const std::string& series);
 
 // Splits a byte stream into replies (each must carry Content-Length).
 std::vector<Reply> parse_replies(const std::string& bytes);

@@ -54,6 +54,31 @@ TEST(Wire, ResultRoundTripKeepsEveryByte) {
   EXPECT_EQ(out.result.engine_us, 789u);
 }
 
+TEST(Wire, ResultCarriesTheWorkersWaitAndServiceDurations) {
+  wire::ResultMessage in{3, {true, "answer is >>> 1\n", 5, 0}};
+  in.wait_ns = 1'234;
+  in.service_ns = (std::uint64_t{1} << 40) + 7;  // every byte of the field matters
+  const std::string bytes = wire::encode(in);
+  wire::ResultMessage out;
+  ASSERT_TRUE(wire::decode(std::string_view(bytes).substr(4), out));
+  EXPECT_EQ(out.wait_ns, 1'234u);
+  EXPECT_EQ(out.service_ns, (std::uint64_t{1} << 40) + 7);
+  EXPECT_EQ(out.result.run_us, 5u);
+  EXPECT_EQ(out.result.text, in.result.text);
+}
+
+TEST(Wire, ResultWithoutTheDurationsIsRejected) {
+  // The layout before the durations: type id ok run_us engine_us text_len text.
+  std::string p;
+  p.push_back(2);
+  p.append(8, '\0');   // id
+  p.push_back(1);      // ok
+  p.append(16, '\0');  // run_us, engine_us
+  p.append("\x01\0\0\0x", 5);
+  wire::ResultMessage out;
+  EXPECT_FALSE(wire::decode(p, out));
+}
+
 TEST(Wire, FramesSplitByteByByteAndMergedAreRecovered) {
   std::string stream;
   for (std::uint64_t id = 1; id <= 3; ++id)
