@@ -54,13 +54,13 @@ struct ExperimentOptions {
   // rates (open loop on /, the probe beside it); empty: capacity runs only, as repeats.
   std::vector<LoadLevel> levels;
   LoadBasis load_basis = LoadBasis::max;
-  bool heavy_poisson = true;      // heavy arrivals in load phases: exponential gaps
-  unsigned heavy_max_conns = 0;   // open-loop heavy connections at most; 0: see parse
-  double knee_factor = 2;         // responsive while /hi p99 <= factor x unloaded p99
-  bool strict = false;            // exit 4 when any measured row is invalid
-  std::string harness_cpus;       // CPU lists to pin each side to; "" unpinned
+  bool heavy_poisson = true;     // heavy arrivals in load phases: exponential gaps
+  unsigned heavy_max_conns = 0;  // open-loop heavy connections at most; 0: see parse
+  double knee_factor = 2;        // responsive while /hi p99 <= factor x unloaded p99
+  bool strict = false;           // exit 4 when any measured row is invalid
+  std::string harness_cpus;      // CPU lists to pin each side to; "" unpinned
   std::string server_cpus;
-  std::string choose;             // --choose LABEL; "" for the default rule (choice.hpp)
+  std::string choose;  // --choose LABEL; "" for the default rule (choice.hpp)
   bool quiet = false;
 };
 

@@ -1,28 +1,39 @@
 #include "experiment/cpu_pinning.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 namespace bench {
 
-bool cpu_set_of(const std::string& list, cpu_set_t& out) {
-  CPU_ZERO(&out);
+std::optional<std::vector<int>> parse_cpu_list(const std::string& list) {
+  std::vector<int> cpus;
   std::size_t at = 0;
   while (at <= list.size()) {
     std::size_t comma = list.find(',', at);
     if (comma == std::string::npos) comma = list.size();
     const std::string item = list.substr(at, comma - at);
     const auto dash = item.find('-');
-    try {
-      const int lo = std::stoi(item.substr(0, dash));
-      const int hi = dash == std::string::npos ? lo : std::stoi(item.substr(dash + 1));
-      if (lo < 0 || hi < lo || hi >= CPU_SETSIZE) return false;
-      for (int c = lo; c <= hi; ++c) CPU_SET(c, &out);
-    } catch (const std::exception&) {
-      return false;
-    }
+    const std::string a = item.substr(0, dash);
+    const std::string b = dash == std::string::npos ? a : item.substr(dash + 1);
+    int lo = 0, hi = 0;
+    auto number = [](const std::string& text, int& out) {
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+      return !text.empty() && ec == std::errc() && end == text.data() + text.size() && out >= 0 &&
+             out < CPU_SETSIZE;
+    };
+    if (!number(a, lo) || !number(b, hi) || hi < lo) return std::nullopt;
+    for (int c = lo; c <= hi; ++c) cpus.push_back(c);
     at = comma + 1;
   }
+  return cpus;
+}
+
+bool cpu_set_of(const std::string& list, cpu_set_t& out) {
+  CPU_ZERO(&out);
+  const auto cpus = parse_cpu_list(list);
+  if (!cpus) return false;
+  for (int c : *cpus) CPU_SET(c, &out);
   return CPU_COUNT(&out) > 0;
 }
 

@@ -5,9 +5,15 @@
 
 #include <sched.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace bench {
+
+// "0-1,3" -> {0, 1, 3}, in order; nullopt when it is not such a list (every item a CPU number
+// or an ascending range lo-hi). The harness's one reader of CPU lists.
+std::optional<std::vector<int>> parse_cpu_list(const std::string& list);
 
 // "0-1,3" -> the set; false on a malformed list (lists are checked when options are parsed).
 bool cpu_set_of(const std::string& list, cpu_set_t& out);

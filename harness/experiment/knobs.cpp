@@ -3,6 +3,8 @@
 // CPU numbers are checked against this machine: the harness starts its servers here.
 #include "experiment/knobs.hpp"
 
+#include "experiment/cpu_pinning.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -39,23 +41,11 @@ std::string number_text(double v) {
 
 // "0-1,3" with every CPU on this machine; "+" already turned into ",".
 std::string check_cpu_list(const std::string& list) {
-  const std::string rule =
-      "must be a CPU list like 1 or 0-1 (write 0+2 for the CPUs 0 and 2) "
-      "with CPUs from 0 to " +
-      std::to_string(cores() - 1);
-  std::size_t at = 0;
-  while (at <= list.size()) {
-    std::size_t comma = list.find(',', at);
-    if (comma == std::string::npos) comma = list.size();
-    const std::string item = list.substr(at, comma - at);
-    const auto dash = item.find('-');
-    long long lo = 0, hi = 0;
-    const std::string a = item.substr(0, dash);
-    const std::string b = dash == std::string::npos ? a : item.substr(dash + 1);
-    if (!parse_int(a, 0, cores() - 1, lo) || !parse_int(b, 0, cores() - 1, hi) || hi < lo)
-      return rule;
-    at = comma + 1;
-  }
+  const auto cpus = parse_cpu_list(list);
+  if (!cpus || std::any_of(cpus->begin(), cpus->end(), [](int c) { return c >= cores(); }))
+    return "must be a CPU list like 1 or 0-1 (write 0+2 for the CPUs 0 and 2) with CPUs from 0 "
+           "to " +
+           std::to_string(cores() - 1);
   return {};
 }
 
@@ -79,10 +69,10 @@ const std::vector<KnobSpec>& knob_specs() {
 
 const std::vector<std::string>& server_env_names() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> all = {"STRATEGY",       "HOST",        "PORT",         "FIB",
-                                    "MAX_N",          "WORKERS",     "WORKLOAD",     "PAYLOAD",
-                                    "MAX_PAYLOAD",    "GPG_HOME",    "GPG_KEY",      "IDLE_TIMEOUT",
-                                    "HEADER_TIMEOUT", "JOB_TIMEOUT", "DRAIN_TIMEOUT",  "MAX_CONNS"};
+    std::vector<std::string> all = {
+        "STRATEGY",       "HOST",        "PORT",          "FIB",      "MAX_N",   "WORKERS",
+        "WORKLOAD",       "PAYLOAD",     "MAX_PAYLOAD",   "GPG_HOME", "GPG_KEY", "IDLE_TIMEOUT",
+        "HEADER_TIMEOUT", "JOB_TIMEOUT", "DRAIN_TIMEOUT", "MAX_CONNS"};
     for (const auto& k : knob_specs()) all.emplace_back(k.env);
     return all;
   }();

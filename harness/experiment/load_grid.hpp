@@ -10,7 +10,7 @@
 namespace bench {
 
 struct LoadLevel {
-  std::string label;  // as given: "50%", "200rps"
+  std::string label;    // as given: "50%", "200rps"
   double fraction = 0;  // of the basis capacity, when relative
   double rps = 0;       // when absolute
   bool absolute = false;

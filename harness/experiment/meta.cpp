@@ -161,8 +161,7 @@ std::string meta_json(const MetaFacts& f) {
             .num("hi_unloaded_p99_ms",
                  i < f.answers.size() ? f.answers[i].hi_unloaded_p99_ms : std::nan(""))
             .raw("responsive", i < f.answers.size() ? responsive_json(f.answers[i]) : "null")
-            .raw("responsive_why",
-                 i < f.answers.size() ? json::string(f.answers[i].why) : "null")
+            .raw("responsive_why", i < f.answers.size() ? json::string(f.answers[i].why) : "null")
             .raw("knobs", knobs_json(c))
             .raw("slo_pass", checked ? (f.outcomes[i].pass() ? "true" : "false") : "null")
             .num("heavy_loaded_rps", checked ? f.outcomes[i].heavy_rps : std::nan(""))

@@ -522,8 +522,7 @@ void Experiment::finish(const std::string& status, int exit_status, const std::s
   if (invalid > 0) {
     std::printf("validity: %llu of %zu rows invalid (%s); see `warnings` in summary.csv%s\n",
                 static_cast<unsigned long long>(invalid), summary_lines_.size(),
-                warning_counts_text().c_str(),
-                plan_.options.strict ? "; --strict: exit 4" : "");
+                warning_counts_text().c_str(), plan_.options.strict ? "; --strict: exit 4" : "");
   } else if (!summary_lines_.empty()) {
     std::printf("validity: all %zu rows valid\n", summary_lines_.size());
   }

@@ -22,8 +22,8 @@
 #include "cli/progress.hpp"
 #include "client/target.hpp"
 #include "experiment/choice.hpp"
-#include "experiment/curve.hpp"
 #include "experiment/csv.hpp"
+#include "experiment/curve.hpp"
 #include "experiment/managed_server.hpp"
 #include "experiment/meta.hpp"
 #include "experiment/plan.hpp"
@@ -75,8 +75,8 @@ class Experiment final : private PhaseListener {
   // Load levels: the capacity the run's N% refer to, and a load step's offered rate.
   double basis_for(std::size_t config) const;
   double level_rps(const Step& step) const;  // NaN: not a load step, or the basis is unknown
-  void phase_boundary(const Scrape* end);     // the /metrics answer after a phase, or none
-  void end_phase_now();                       // rows of a phase whose boundary scrape is out
+  void phase_boundary(const Scrape* end);    // the /metrics answer after a phase, or none
+  void end_phase_now();                      // rows of a phase whose boundary scrape is out
   double since_server(std::uint64_t ns) const;
   void write_phase_rows(Phase& p, const Step& step, const Scrape* end);
   CsvRow check_slos(Phase& p);  // heavy+probe: the slo_pass, slo_detail cells of its rows
@@ -92,15 +92,15 @@ class Experiment final : private PhaseListener {
   void write_summary(SummaryLine line);
   void emit_summary(SummaryLine line);
   void release_held_rows();
-  void check_drift();            // at the end: repeats that disagree, then the file again
+  void check_drift();  // at the end: repeats that disagree, then the file again
   std::string validity_json() const;
   std::map<std::string, std::uint64_t> warning_counts() const;  // rows naming each warning
-  std::string warning_counts_text() const;                        // "machine-stall 3, iid 1"
+  std::string warning_counts_text() const;                      // "machine-stall 3, iid 1"
   std::string machine_facts_json() const;  // meta.json's machine with the run's own facts
   void write_meta(const std::string& status, const std::string& message = {});
   void metrics_row(const std::string& context, std::uint64_t at_ns, const LoopWindow& w);
-  std::string answer_text() const;  // the end's first lines: each configuration's answer
-  void record_answers();            // responsive capacities, for meta.json and the table
+  std::string answer_text() const;         // the end's first lines: each configuration's answer
+  void record_answers();                   // responsive capacities, for meta.json and the table
   void scrape_seen(const Scrape& scrape);  // every /metrics answer: the knobs in force
   std::optional<Choice> choice_;           // set when the run ends, with --slo
   void show_progress();
@@ -128,8 +128,8 @@ class Experiment final : private PhaseListener {
   std::unique_ptr<MetricsScraper> scraper_;
   std::unique_ptr<ProcSampler> sampler_;
 
-  std::vector<double> job_cost_ms_;  // per configuration
-  std::vector<std::vector<double>> capacities_;  // per configuration: heavy-only req/s
+  std::vector<double> job_cost_ms_;                // per configuration
+  std::vector<std::vector<double>> capacities_;    // per configuration: heavy-only req/s
   std::vector<std::vector<double>> unloaded_p99_;  // per configuration: level runs' probe-only
   std::vector<LevelPoint> level_points_;
   std::vector<Responsive> answers_;  // per configuration, once the run has ended
@@ -145,7 +145,7 @@ class Experiment final : private PhaseListener {
     double tree_cpu_sum = 0;
     unsigned tree_cpu_n = 0;
     std::vector<std::uint64_t> answered_while_sending;  // per stream: 2xx before it stopped
-    MachineTally machine;        // steal, stalls, foreign CPU over the phase's windows
+    MachineTally machine;          // steal, stalls, foreign CPU over the phase's windows
     std::vector<Histogram> clean;  // per stream: latencies of the windows without a stall
     unsigned stalled_windows = 0;
   } acc_;
@@ -158,10 +158,10 @@ class Experiment final : private PhaseListener {
   // Summary rows waiting for the job cost, with the cells that follow it.
   std::vector<SummaryLine> held_;
   std::vector<SummaryLine> summary_lines_;  // every row written, for drift at the end
-  std::string knobs_refused_;        // this run's server, as of its latest /metrics answer
-  bool waiting_for_knobs_ = false;   // the first phase waits for the server's knobs
-  std::vector<RunRow> table_;        // one per run, for the final table
-  std::vector<RunRecord> run_meta_;  // for meta.json
+  std::string knobs_refused_;               // this run's server, as of its latest /metrics answer
+  bool waiting_for_knobs_ = false;          // the first phase waits for the server's knobs
+  std::vector<RunRow> table_;               // one per run, for the final table
+  std::vector<RunRecord> run_meta_;         // for meta.json
   bool any_unclean_exit_ = false;
 
   bool interrupted_ = false;
@@ -175,7 +175,7 @@ class Experiment final : private PhaseListener {
   std::vector<std::function<void()>> next_;
   uvx::Timer next_timer_;
   uvx::Timer confirm_timer_;
-  uvx::Timer knobs_timer_;  // a server that never answers /metrics is measured all the same
+  uvx::Timer knobs_timer_;     // a server that never answers /metrics is measured all the same
   uvx::Timer boundary_timer_;  // nor is a phase's end held for a /metrics that does not come
 };
 

@@ -69,15 +69,13 @@ std::string Experiment::machine_facts_json() const {
     steal_ms = static_cast<double>(now->steal - cpu_at_start_->steal) * 1000.0 /
                static_cast<double>(ticks > 0 ? ticks : 100);
   }
-  std::string extra = json::Object()
-                          .raw("harness_cpus", o.harness_cpus.empty()
-                                                   ? "null"
-                                                   : json::string(o.harness_cpus))
-                          .raw("server_cpus",
-                               o.server_cpus.empty() ? "null" : json::string(o.server_cpus))
-                          .boolean("shares_cpus", CPU_COUNT(&both) > 0)
-                          .num("steal_total_ms", steal_ms)
-                          .text();
+  std::string extra =
+      json::Object()
+          .raw("harness_cpus", o.harness_cpus.empty() ? "null" : json::string(o.harness_cpus))
+          .raw("server_cpus", o.server_cpus.empty() ? "null" : json::string(o.server_cpus))
+          .boolean("shares_cpus", CPU_COUNT(&both) > 0)
+          .num("steal_total_ms", steal_ms)
+          .text();
   // Both are JSON objects: the machine's fields, then these.
   const auto close = machine_json_.rfind('}');
   if (close == std::string::npos || extra.size() < 2) return machine_json_;
@@ -106,12 +104,12 @@ std::string Experiment::answer_text() const {
                 "repeats)\n",
                 plan_.options.knee_factor);
   out += line;
-  std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s  %s\n", width,
-                "config", "capacity", "/hi p99", "responsive", "% max", "heavy", "heavy p99",
-                "/hi p99", "why it stops there");
+  std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s  %s\n", width, "config",
+                "capacity", "/hi p99", "responsive", "% max", "heavy", "heavy p99", "/hi p99",
+                "why it stops there");
   out += line;
-  std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s\n", width, "",
-                "req/s", "unloaded", "req/s", "", "req/s", "ms", "ms");
+  std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s\n", width, "", "req/s",
+                "unloaded", "req/s", "", "req/s", "ms", "ms");
   out += line;
   for (std::size_t i = 0; i < plan_.configs.size() && i < answers_.size(); ++i) {
     const Responsive& a = answers_[i];
@@ -126,8 +124,9 @@ std::string Experiment::answer_text() const {
                   at ? format_ms(at->hi_p99_ms).c_str() : "-", a.why.c_str());
     out += line;
   }
-  out += "\nThe curve (per level, means over repeats; 503: answers refused with a full queue;\n"
-         "/hi p99 with the half-width of its 95% t interval over repeats):\n";
+  out +=
+      "\nThe curve (per level, means over repeats; 503: answers refused with a full queue;\n"
+      "/hi p99 with the half-width of its 95% t interval over repeats):\n";
   std::snprintf(line, sizeof line, "%-*s %7s %9s %9s %7s %10s %9s %16s %s\n", width, "config",
                 "level", "offered", "achieved", "503s", "heavy p99", "slowdown", "/hi p99",
                 "invalid");
@@ -144,9 +143,8 @@ std::string Experiment::answer_text() const {
       std::snprintf(line, sizeof line, "%-*s %7s %9s %9s %7llu %10s %9s %16s %u/%u\n", width,
                     plan_.configs[i].label.c_str(), c.label.c_str(),
                     num(c.offered_rps, "%.1f").c_str(), num(c.heavy_rps, "%.1f").c_str(),
-                    static_cast<unsigned long long>(c.rejected),
-                    format_ms(c.heavy_p99_ms).c_str(), num(slowdown, "%.1fx").c_str(),
-                    hi.c_str(), c.invalid, c.repeats);
+                    static_cast<unsigned long long>(c.rejected), format_ms(c.heavy_p99_ms).c_str(),
+                    num(slowdown, "%.1fx").c_str(), hi.c_str(), c.invalid, c.repeats);
       out += line;
     }
   }

@@ -136,9 +136,9 @@ void Experiment::write_phase_rows(Phase& p, const Step& s, const Scrape* end) {
     row.integer(0).integer(0);
     for (int i = 0; i < 14; ++i) row.empty();  // error_classes .. lateness_p99_ms
     CsvRow tail = slo;
-    for (int i = 0; i < 6; ++i) tail.empty();  // offered_rps .. slowdown_p99
+    for (int i = 0; i < 6; ++i) tail.empty();   // offered_rps .. slowdown_p99
     for (int i = 0; i < 10; ++i) tail.empty();  // the breakdown: no jobs
-    tail.empty().empty();                      // queue depth, loop lag
+    tail.empty().empty();                       // queue depth, loop lag
     tail.number(acc_.tree_cpu_n ? acc_.tree_cpu_sum / acc_.tree_cpu_n : kNaN, 1);
     tail.append(machine).empty().empty().integer(acc_.stalled_windows);
     validity::RowFigures figures;
@@ -328,8 +328,7 @@ void Experiment::check_drift() {
   folder_.rewrite_summary(text);
 }
 
-void Experiment::metrics_row(const std::string& context, std::uint64_t at_ns,
-                             const LoopWindow& w) {
+void Experiment::metrics_row(const std::string& context, std::uint64_t at_ns, const LoopWindow& w) {
   // The context is the index of the step the window belongs to (see phase_window).
   if (!server_ || finished_ || context.empty() ||
       context.find_first_not_of("0123456789") != std::string::npos)

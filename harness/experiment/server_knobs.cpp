@@ -2,6 +2,8 @@
 // sweep may have said 0+1.
 #include "experiment/server_knobs.hpp"
 
+#include "experiment/cpu_pinning.hpp"
+
 #include <set>
 
 #include "experiment/knobs.hpp"
@@ -11,23 +13,9 @@ namespace bench {
 namespace {
 
 std::set<int> cpu_set(const std::string& list) {
-  std::set<int> cpus;
-  std::size_t at = 0;
-  while (at < list.size()) {
-    std::size_t comma = list.find(',', at);
-    if (comma == std::string::npos) comma = list.size();
-    const std::string item = list.substr(at, comma - at);
-    const auto dash = item.find('-');
-    try {
-      const int lo = std::stoi(item.substr(0, dash));
-      const int hi = dash == std::string::npos ? lo : std::stoi(item.substr(dash + 1));
-      for (int c = lo; c <= hi && c - lo < 4096; ++c) cpus.insert(c);
-    } catch (const std::exception&) {
-      cpus.insert(-1);  // unreadable: differs from any real list
-    }
-    at = comma + 1;
-  }
-  return cpus;
+  const auto cpus = parse_cpu_list(list);
+  if (!cpus) return {-1};  // unreadable: differs from any real list
+  return {cpus->begin(), cpus->end()};
 }
 
 }  // namespace

@@ -56,8 +56,7 @@ void MetricsScraper::on_response(Connection& c, int status) {
     Scrape current(parse_prometheus(c.body()));
     if (on_scrape) on_scrape(current);
     const bool was_snapshot = snapshot_sent_;
-    if (!previous_.empty() && !was_snapshot)
-      row_(context_, now, loop_window(previous_, current));
+    if (!previous_.empty() && !was_snapshot) row_(context_, now, loop_window(previous_, current));
     previous_ = std::move(current);
     if (was_snapshot) {
       if (!c.reusable()) conn_.reset();

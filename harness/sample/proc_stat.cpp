@@ -2,6 +2,8 @@
 // fields are counted from the last ')'. Field numbers below are those of proc(5).
 #include "sample/proc_stat.hpp"
 
+#include "sample/cpu_times.hpp"
+
 #include <sstream>
 #include <vector>
 
@@ -36,17 +38,11 @@ std::optional<ProcessStat> parse_process_stat(std::string_view line) {
 }
 
 std::optional<MachineCpu> parse_machine_cpu(std::string_view proc_stat) {
-  if (proc_stat.substr(0, 4) != "cpu ") return std::nullopt;
-  std::istringstream in{std::string(proc_stat.substr(4, proc_stat.find('\n') - 4))};
-  // user nice system idle iowait irq softirq steal (guest time is already inside user)
-  std::uint64_t v[8] = {};
-  int n = 0;
-  while (n < 8 && in >> v[n]) ++n;
-  if (n < 4) return std::nullopt;
+  const auto t = parse_cpu_times(proc_stat);
+  if (!t) return std::nullopt;
   MachineCpu m;
-  for (int i = 0; i < n; ++i) m.total += v[i];
-  const std::uint64_t idle = v[3] + (n > 4 ? v[4] : 0);
-  m.busy = m.total - idle;
+  m.total = t->user + t->nice + t->system + t->idle + t->iowait + t->irq + t->softirq + t->steal;
+  m.busy = m.total - t->idle - t->iowait;
   return m;
 }
 

@@ -53,7 +53,8 @@ int agents_for(const std::string& home) {
 }
 
 class GpgServer : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(AllStrategies, GpgServer, ::testing::Values("inline", "thread", "process"),
+INSTANTIATE_TEST_SUITE_P(AllStrategies, GpgServer,
+                         ::testing::Values("inline", "thread", "process", "uvpool"),
                          [](const auto& info) { return info.param; });
 
 TEST_P(GpgServer, RoundTripsConcurrencyCorruptionAndCleanShutdown) {

@@ -58,7 +58,8 @@ bool hi_answers(int port) {
 }
 
 class Hostile : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(AllStrategies, Hostile, ::testing::Values("inline", "thread", "process"),
+INSTANTIATE_TEST_SUITE_P(AllStrategies, Hostile,
+                         ::testing::Values("inline", "thread", "process", "uvpool"),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Hostile, BadHeadsGetTheirStatusAndTheServerGoesOn) {

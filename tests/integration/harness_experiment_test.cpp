@@ -29,25 +29,25 @@ class ExperimentTest : public testsupport::ResultsDirTest {
                                 const std::vector<std::string>& extra = {"--load", "none",
                                                                          "--repeats", "1"}) const {
     std::vector<std::string> a = {"experiment",
-            "--server",
-            OFFLOAD_SERVER,
-            "--strategies",
-            strategies,
-            "--fib",
-            "20",
-            "--workers",
-            "2",
-            "--phase",
-            phase,
-            "--idle",
-            "0.3",
-            "--calibrate",
-            "0.3",
-            "--probe-rate",
-            "200",
-            "--results",
-            results_.string(),
-            "--quiet"};
+                                  "--server",
+                                  OFFLOAD_SERVER,
+                                  "--strategies",
+                                  strategies,
+                                  "--fib",
+                                  "20",
+                                  "--workers",
+                                  "2",
+                                  "--phase",
+                                  phase,
+                                  "--idle",
+                                  "0.3",
+                                  "--calibrate",
+                                  "0.3",
+                                  "--probe-rate",
+                                  "200",
+                                  "--results",
+                                  results_.string(),
+                                  "--quiet"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -71,8 +71,8 @@ TEST_F(ExperimentTest, WritesResultsThatParseAndATable) {
   // AddressSanitizer this catches a lookup that reads past the end of a shorter entry.
   const std::map<std::string, std::string> env = {{"OLB_PAD_VAR", "x123"}};
   const auto r = testsupport::run_program(
-      OFFLOAD_BENCH, args("0.6", "thread,process", {"--load", "50%,150rps", "--repeats", "1"}),
-      env, 90s);
+      OFFLOAD_BENCH, args("0.6", "thread,process", {"--load", "50%,150rps", "--repeats", "1"}), env,
+      90s);
   ASSERT_EQ(exit_code(r.status), 0) << r.output;
   EXPECT_NE(r.output.find("thread-fib20-w2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("process-fib20-w2"), std::string::npos);

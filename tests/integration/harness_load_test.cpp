@@ -28,11 +28,32 @@ double num(const Row& row, const std::string& column) {
 }
 
 TEST_F(LoadCurveTest, BelowCapacityItGetsWhatItAsksAboveIt503sAndTheBreakdownAddsUp) {
-  const std::vector<std::string> args = {
-      "experiment", "--server", OFFLOAD_SERVER, "--strategies", "thread", "--workers", "1",
-      "--fib", "27", "--load", "20%,50%,300%", "--heavy-arrivals", "fixed", "--repeats", "1",
-      "--phase", "1.5", "--idle", "0.3", "--calibrate", "0.5", "--probe-rate", "200",
-      "--results", results_.string(), "--quiet"};
+  const std::vector<std::string> args = {"experiment",
+                                         "--server",
+                                         OFFLOAD_SERVER,
+                                         "--strategies",
+                                         "thread",
+                                         "--workers",
+                                         "1",
+                                         "--fib",
+                                         "27",
+                                         "--load",
+                                         "20%,50%,300%",
+                                         "--heavy-arrivals",
+                                         "fixed",
+                                         "--repeats",
+                                         "1",
+                                         "--phase",
+                                         "1.5",
+                                         "--idle",
+                                         "0.3",
+                                         "--calibrate",
+                                         "0.5",
+                                         "--probe-rate",
+                                         "200",
+                                         "--results",
+                                         results_.string(),
+                                         "--quiet"};
   const auto r = testsupport::run_program(OFFLOAD_BENCH, args, {}, 120s);
   ASSERT_EQ(exit_code(r.status), 0) << r.output;
   std::map<std::string, Row> heavy;  // by level
@@ -40,8 +61,7 @@ TEST_F(LoadCurveTest, BelowCapacityItGetsWhatItAsksAboveIt503sAndTheBreakdownAdd
   for (const auto& row : read_csv(latest() / "summary.csv")) {
     if (row.at("phase") == "heavy-only" && row.at("stream") == "heavy")
       capacity = num(row, "rate_rps");
-    if (row.at("phase") == "load" && row.at("stream") == "heavy")
-      heavy[row.at("load_level")] = row;
+    if (row.at("phase") == "load" && row.at("stream") == "heavy") heavy[row.at("load_level")] = row;
   }
   ASSERT_GT(capacity, 0) << "the capacity run measured the server";
   ASSERT_EQ(heavy.size(), 3u);
@@ -55,14 +75,14 @@ TEST_F(LoadCurveTest, BelowCapacityItGetsWhatItAsksAboveIt503sAndTheBreakdownAdd
     // Queue wait + service + hand-back is the job's time in the server: a little less than
     // what the client measured from its intended send time (loopback, parsing, the client's
     // own delay), never more, and not a small part of it.
-    const double server_ms = num(row, "queue_wait_mean_ms") + num(row, "service_mean_ms") +
-                             num(row, "handback_mean_ms");
+    const double server_ms =
+        num(row, "queue_wait_mean_ms") + num(row, "service_mean_ms") + num(row, "handback_mean_ms");
     const double client_ms = num(row, "mean_ms");
-    EXPECT_LE(server_ms, 1.05 * client_ms + 0.05) << "server " << server_ms << " client "
-                                                  << client_ms;
+    EXPECT_LE(server_ms, 1.05 * client_ms + 0.05)
+        << "server " << server_ms << " client " << client_ms;
     // (The 2 ms allow for a busy 2-core machine, where the client and the loop wake late.)
-    EXPECT_GE(server_ms, 0.5 * client_ms - 2.0) << "server " << server_ms << " client "
-                                                << client_ms;
+    EXPECT_GE(server_ms, 0.5 * client_ms - 2.0)
+        << "server " << server_ms << " client " << client_ms;
     EXPECT_GT(num(row, "slowdown_p99"), 0);
   }
   // Well below capacity the open loop is served at its rate.

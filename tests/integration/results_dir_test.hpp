@@ -40,7 +40,6 @@ inline std::vector<std::map<std::string, std::string>> read_csv(const std::files
   return rows;
 }
 
-
 class ResultsDirTest : public ::testing::Test {
  protected:
   void SetUp() override {

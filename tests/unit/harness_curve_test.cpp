@@ -30,8 +30,8 @@ TEST(LoadGrid, ParsesFractionsAndAbsoluteRatesKeepingTheirLabels) {
 
 TEST(LoadGrid, RefusesWhatIsNotALevelNamingTheRule) {
   std::vector<LoadLevel> levels;
-  for (const char* bad : {"", "50", "0%", "-5%", "2000%", "0rps", "fast", "50%,,60%", "50%,50%",
-                          "x%", "1e9rps"})
+  for (const char* bad :
+       {"", "50", "0%", "-5%", "2000%", "0rps", "fast", "50%,,60%", "50%,50%", "x%", "1e9rps"})
     EXPECT_NE(bench::parse_load_levels(bad, levels), "") << bad;
   EXPECT_NE(bench::parse_load_levels("50%,50%", levels).find("twice"), std::string::npos);
   bench::LoadBasis basis;
@@ -139,16 +139,16 @@ TEST(HistogramDelta, QuantilesOfTheObservationsBetweenTwoScrapes) {
   const bench::Scrape a(bench::parse_prometheus(before)), b(bench::parse_prometheus(after));
   const auto d = bench::histogram_delta(a, b, "offload_job_service_seconds");
   EXPECT_DOUBLE_EQ(d.count, 100);
-  EXPECT_DOUBLE_EQ(d.p50_ms, 2.0);  // rank 50 lies in (1, 2] ms: its upper bound
-  EXPECT_DOUBLE_EQ(d.p99_ms, 4.0);  // rank 99 > 98: the next bucket
+  EXPECT_DOUBLE_EQ(d.p50_ms, 2.0);    // rank 50 lies in (1, 2] ms: its upper bound
+  EXPECT_DOUBLE_EQ(d.p99_ms, 4.0);    // rank 99 > 98: the next bucket
   EXPECT_NEAR(d.mean_ms, 1.6, 1e-9);  // (0.165 - 0.005) s / 100
   // Nothing observed between two equal scrapes, or no such histogram: no figures.
   EXPECT_TRUE(std::isnan(bench::histogram_delta(b, b, "offload_job_service_seconds").p99_ms));
   EXPECT_DOUBLE_EQ(bench::histogram_delta(a, b, "offload_job_nothing_seconds").count, 0);
   // A server restarted in between (another bucket layout) gives nothing, not nonsense.
-  const bench::Scrape other(bench::parse_prometheus(
-      "offload_job_service_seconds_bucket{le=\"0.5\"} 1\n"
-      "offload_job_service_seconds_bucket{le=\"+Inf\"} 1\n"));
+  const bench::Scrape other(
+      bench::parse_prometheus("offload_job_service_seconds_bucket{le=\"0.5\"} 1\n"
+                              "offload_job_service_seconds_bucket{le=\"+Inf\"} 1\n"));
   EXPECT_DOUBLE_EQ(bench::histogram_delta(other, b, "offload_job_service_seconds").count, 0);
 }
 

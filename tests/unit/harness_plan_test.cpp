@@ -82,7 +82,9 @@ TEST(PlanTest, WithLoadLevelsCapacityRunsComeFirstThenLevelRunsPerRepeat) {
   for (const auto& s : plan.steps(plan.runs[2], {1, 0, 2})) {
     phases.push_back(s.phase);
     levels.push_back(s.level);
-    if (s.phase == "load") EXPECT_TRUE(s.heavy && s.probe && !s.calibrate);
+    if (s.phase == "load") {
+      EXPECT_TRUE(s.heavy && s.probe && !s.calibrate);
+    }
   }
   EXPECT_EQ(phases, (std::vector<std::string>{"idle-before", "probe-only", "load", "load", "load",
                                               "idle-after"}));
