@@ -517,6 +517,7 @@ void Experiment::finish(const std::string& status, int exit_status, const std::s
   progress_.clear();
   std::fputs(answer_text().c_str(), stdout);
   std::fputs(experiment_table(table_, with_slo).c_str(), stdout);
+  std::fputs(repeats_text().c_str(), stdout);
   std::fputs(slo_text.c_str(), stdout);
   std::printf("machine: %s\n", machine_line().c_str());
   if (invalid > 0) {

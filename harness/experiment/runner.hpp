@@ -99,7 +99,9 @@ class Experiment final : private PhaseListener {
   std::string machine_facts_json() const;  // meta.json's machine with the run's own facts
   void write_meta(const std::string& status, const std::string& message = {});
   void metrics_row(const std::string& context, std::uint64_t at_ns, const LoopWindow& w);
-  std::string answer_text() const;         // the end's first lines: each configuration's answer
+  std::string answer_text() const;   // the end's first lines: each configuration's answer
+  std::string repeats_text() const;  // capacity runs over repeats: mean ± CI, ratios
+  double inline_capacity(std::size_t config) const;  // inline's, same job size; NaN if none
   void record_answers();                   // responsive capacities, for meta.json and the table
   void scrape_seen(const Scrape& scrape);  // every /metrics answer: the knobs in force
   std::optional<Choice> choice_;           // set when the run ends, with --slo

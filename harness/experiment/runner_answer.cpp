@@ -85,6 +85,53 @@ std::string Experiment::machine_facts_json() const {
   return head + (empty ? "" : ", ") + extra.substr(1);
 }
 
+double Experiment::inline_capacity(std::size_t config) const {
+  const std::string size = size_key(plan_.configs[config]);
+  for (std::size_t i = 0; i < plan_.configs.size(); ++i)
+    if (plan_.configs[i].strategy == "inline" && size_key(plan_.configs[i]) == size)
+      return mean_of(capacities_[i]);
+  return kNaN;
+}
+
+std::string Experiment::repeats_text() const {
+  if (plan_.options.repeats < 2 || !plan_.options.levels.empty()) return {};
+  // Per configuration, its capacity runs' figures with a 95% t interval over the repeats.
+  int width = 20;
+  for (const auto& c : plan_.configs) width = std::max(width, static_cast<int>(c.label.size()));
+  std::string out = "\nOver the repeats (mean ± half-width of the 95% t interval):\n";
+  char line[600];
+  std::snprintf(line, sizeof line, "%-*s %20s %8s %20s %20s %10s\n", width, "config",
+                "heavy req/s w/ probe", "x inline", "/hi p99 alone ms", "/hi p99 loaded ms",
+                "loaded/alone");
+  out += line;
+  for (const auto& c : plan_.configs) {
+    std::vector<double> inline_rps;  // the inline server's of the same job size
+    for (const auto& other : plan_.configs)
+      if (other.strategy == "inline" && size_key(other) == size_key(c))
+        for (const auto& r : table_)
+          if (r.config == other.label) inline_rps.push_back(r.heavy_loaded_rps);
+    std::vector<double> rps, alone, loaded;
+    for (const auto& r : table_) {
+      if (r.config != c.label) continue;
+      rps.push_back(r.heavy_loaded_rps);
+      alone.push_back(r.hi_unloaded.p99.value_ms);
+      loaded.push_back(r.hi_loaded.p99.value_ms);
+    }
+    auto pm = [](const std::vector<double>& v, const char* format) {
+      std::string s = num(mean_of(v), format);
+      const double h = t_half_width(v);
+      if (!std::isnan(h)) s += " ±" + num(h, format);
+      return s;
+    };
+    std::snprintf(line, sizeof line, "%-*s %20s %8s %20s %20s %10s\n", width, c.label.c_str(),
+                  pm(rps, "%.1f").c_str(), num(mean_of(rps) / mean_of(inline_rps), "%.2fx").c_str(),
+                  pm(alone, "%.3f").c_str(), pm(loaded, "%.3f").c_str(),
+                  num(mean_of(loaded) / mean_of(alone), "%.1fx").c_str());
+    out += line;
+  }
+  return out;
+}
+
 void Experiment::record_answers() {
   answers_.clear();
   for (std::size_t i = 0; i < plan_.configs.size(); ++i)
@@ -114,8 +161,10 @@ std::string Experiment::answer_text() const {
   for (std::size_t i = 0; i < plan_.configs.size() && i < answers_.size(); ++i) {
     const Responsive& a = answers_[i];
     const CurvePoint* at = a.at ? &*a.at : nullptr;
-    std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s  %s\n", width,
-                  plan_.configs[i].label.c_str(), num(mean_of(capacities_[i]), "%.1f").c_str(),
+    const double capacity = mean_of(capacities_[i]);
+    std::snprintf(line, sizeof line, "%-*s %10s %7s %9s | %10s %6s %10s %10s %9s  %s\n", width,
+                  plan_.configs[i].label.c_str(), num(capacity, "%.1f").c_str(),
+                  num(capacity / inline_capacity(i), "%.2fx").c_str(),
                   format_ms(a.hi_unloaded_p99_ms).c_str(),
                   at ? num(at->offered_rps, "%.1f").c_str() : "none",
                   at ? num(at->offered_pct, "%.0f%%").c_str() : "-",
@@ -127,9 +176,9 @@ std::string Experiment::answer_text() const {
   out +=
       "\nThe curve (per level, means over repeats; 503: answers refused with a full queue;\n"
       "/hi p99 with the half-width of its 95% t interval over repeats):\n";
-  std::snprintf(line, sizeof line, "%-*s %7s %9s %9s %7s %10s %9s %16s %s\n", width, "config",
+  std::snprintf(line, sizeof line, "%-*s %7s %9s %9s %7s %10s %9s %16s %9s %s\n", width, "config",
                 "level", "offered", "achieved", "503s", "heavy p99", "slowdown", "/hi p99",
-                "invalid");
+                "/unloaded", "invalid");
   out += line;
   for (std::size_t i = 0; i < plan_.configs.size(); ++i) {
     for (const auto& c : curve_of(level_points_, i)) {
@@ -140,7 +189,8 @@ std::string Experiment::answer_text() const {
       slowdown = mean_of(sd);
       std::string hi = format_ms(c.hi_p99_ms);
       if (!std::isnan(c.hi_p99_ci_ms)) hi += " ±" + format_ms(c.hi_p99_ci_ms);
-      std::snprintf(line, sizeof line, "%-*s %7s %9s %9s %7llu %10s %9s %16s %u/%u\n", width,
+      const double unloaded = i < answers_.size() ? answers_[i].hi_unloaded_p99_ms : kNaN;
+      std::snprintf(line, sizeof line, "%-*s %7s %9s %9s %7llu %10s %9s %16s %9s %u/%u\n", width,
                     plan_.configs[i].label.c_str(), c.label.c_str(),
                     num(c.offered_rps, "%.1f").c_str(), num(c.heavy_rps, "%.1f").c_str(),
                     static_cast<unsigned long long>(c.rejected), format_ms(c.heavy_p99_ms).c_str(),

@@ -10,9 +10,16 @@ add_library(harness_test_support STATIC
 target_include_directories(harness_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/../support)
 target_link_libraries(harness_test_support PUBLIC Threads::Threads PRIVATE offload_warnings)
 
-add_executable(harness_timing_tests harness_timing_test.cpp harness_stall_test.cpp)
+add_executable(harness_timing_tests harness_timing_test.cpp harness_stall_test.cpp
+  harness_validity_test.cpp)
 target_link_libraries(harness_timing_tests PRIVATE offload_harness harness_test_support
-  GTest::gtest_main offload_warnings)
+  test_support GTest::gtest_main offload_warnings)
+# The validity run starts the real offload-bench under injected stalls.
+target_compile_definitions(harness_timing_tests PRIVATE
+  OFFLOAD_SERVER="$<TARGET_FILE:offload-server>"
+  OFFLOAD_BENCH="$<TARGET_FILE:offload-bench>"
+  CHECK_RESULTS="${PROJECT_SOURCE_DIR}/harness/tools/check_results.py")
+add_dependencies(harness_timing_tests offload-server offload-bench)
 gtest_discover_tests(harness_timing_tests DISCOVERY_TIMEOUT 60 TEST_PREFIX "harness."
   PROPERTIES TIMEOUT 60 RUN_SERIAL TRUE)
 
