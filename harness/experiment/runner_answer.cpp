@@ -151,18 +151,18 @@ std::string Experiment::answer_text() const {
                 "repeats)\n",
                 plan_.options.knee_factor);
   out += line;
-  std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s  %s\n", width, "config",
-                "capacity", "/hi p99", "responsive", "% max", "heavy", "heavy p99", "/hi p99",
-                "why it stops there");
+  std::snprintf(line, sizeof line, "%-*s %10s %8s %9s | %10s %6s %10s %10s %9s  %s\n", width,
+                "config", "capacity", "", "/hi p99", "responsive", "% max", "heavy", "heavy p99",
+                "/hi p99", "why it stops there");
   out += line;
-  std::snprintf(line, sizeof line, "%-*s %10s %9s | %10s %6s %10s %10s %9s\n", width, "", "req/s",
-                "unloaded", "req/s", "", "req/s", "ms", "ms");
+  std::snprintf(line, sizeof line, "%-*s %10s %8s %9s | %10s %6s %10s %10s %9s\n", width, "",
+                "req/s", "x inline", "unloaded", "req/s", "", "req/s", "ms", "ms");
   out += line;
   for (std::size_t i = 0; i < plan_.configs.size() && i < answers_.size(); ++i) {
     const Responsive& a = answers_[i];
     const CurvePoint* at = a.at ? &*a.at : nullptr;
     const double capacity = mean_of(capacities_[i]);
-    std::snprintf(line, sizeof line, "%-*s %10s %7s %9s | %10s %6s %10s %10s %9s  %s\n", width,
+    std::snprintf(line, sizeof line, "%-*s %10s %8s %9s | %10s %6s %10s %10s %9s  %s\n", width,
                   plan_.configs[i].label.c_str(), num(capacity, "%.1f").c_str(),
                   num(capacity / inline_capacity(i), "%.2fx").c_str(),
                   format_ms(a.hi_unloaded_p99_ms).c_str(),
@@ -194,7 +194,8 @@ std::string Experiment::answer_text() const {
                     plan_.configs[i].label.c_str(), c.label.c_str(),
                     num(c.offered_rps, "%.1f").c_str(), num(c.heavy_rps, "%.1f").c_str(),
                     static_cast<unsigned long long>(c.rejected), format_ms(c.heavy_p99_ms).c_str(),
-                    num(slowdown, "%.1fx").c_str(), hi.c_str(), c.invalid, c.repeats);
+                    num(slowdown, "%.1fx").c_str(), hi.c_str(),
+                    num(c.hi_p99_ms / unloaded, "%.1fx").c_str(), c.invalid, c.repeats);
       out += line;
     }
   }
