@@ -13,7 +13,6 @@
 #include "experiment/machine.hpp"
 #include "experiment/meta.hpp"
 #include "experiment/server_knobs.hpp"
-#include "experiment/slo_summary.hpp"
 #include "stats/latency_summary.hpp"
 
 namespace bench {
@@ -479,92 +478,6 @@ void Experiment::show_progress() {
                 run_index_ + 1, plan_.runs.size(), config().label.c_str(), run().repeat,
                 phase.c_str(), in_step, step().seconds, format_eta(left).c_str());
   progress_.show(text);
-}
-
-// ---- the end ----------------------------------------------------------------------------
-
-void Experiment::finish(const std::string& status, int exit_status, const std::string& message) {
-  if (finished_) return;
-  end_phase_now();
-  if (!held_.empty()) release_held_rows();  // job cost unknown: the cell stays empty
-  finished_ = true;
-  sentinel_.reset();  // joins its thread
-  record_answers();
-  check_drift();
-  std::uint64_t invalid = 0;
-  for (const auto& line : summary_lines_) invalid += line.warnings.empty() ? 0 : 1;
-  exit_status_ = exit_status;
-  const bool with_slo = !plan_.options.slos.empty();
-  std::string slo_text;
-  if (with_slo) {
-    // Which configuration the exit status speaks for; a run that did not complete keeps
-    // its own status (1, 130): its verdicts are over what was measured.
-    const auto outcomes = config_outcomes(plan_, run_meta_);
-    std::vector<std::string> labels;
-    for (const auto& c : plan_.configs) labels.push_back(c.label);
-    std::vector<std::string> sizes;
-    for (const auto& c : plan_.configs) sizes.push_back(size_key(c));
-    choice_ = choose_config(outcomes, labels, plan_.options.choose, sizes);
-    if (status == "complete" && !choice_->pass) exit_status_ = 3;
-    slo_text = slo_summary(plan_, run_meta_, outcomes, *choice_, exit_status_);
-  }
-  // An invalid figure undermines an SLO verdict too: with --strict it wins over 3.
-  if (plan_.options.strict && invalid > 0 && status == "complete" &&
-      (exit_status_ == 0 || exit_status_ == 3))
-    exit_status_ = 4;
-  write_meta(status, message);
-  folder_.flush();
-  progress_.clear();
-  std::fputs(answer_text().c_str(), stdout);
-  std::fputs(experiment_table(table_, with_slo).c_str(), stdout);
-  std::fputs(repeats_text().c_str(), stdout);
-  std::fputs(slo_text.c_str(), stdout);
-  std::printf("machine: %s\n", machine_line().c_str());
-  if (invalid > 0) {
-    std::printf("validity: %llu of %zu rows invalid (%s); see `warnings` in summary.csv%s\n",
-                static_cast<unsigned long long>(invalid), summary_lines_.size(),
-                warning_counts_text().c_str(), plan_.options.strict ? "; --strict: exit 4" : "");
-  } else if (!summary_lines_.empty()) {
-    std::printf("validity: all %zu rows valid\n", summary_lines_.size());
-  }
-  std::printf("results: %s\n", folder_.path().c_str());
-  std::fflush(stdout);
-  if (!message.empty()) std::fprintf(stderr, "offload-bench: %s\n", message.c_str());
-  if (status == "interrupted") std::fprintf(stderr, "offload-bench: interrupted\n");
-  scraper_.reset();
-  sampler_.reset();
-  server_.reset();  // reaped by now; if not, killed and reaped here
-  next_timer_.close();
-  confirm_timer_.close();
-  knobs_timer_.close();
-  boundary_timer_.close();
-  if (on_finished) on_finished();
-}
-
-void Experiment::write_meta(const std::string& status, const std::string& message) {
-  MetaFacts facts;
-  facts.run_id = folder_.run_id();
-  facts.status = status;
-  facts.started = started_iso_;
-  if (status != "running") facts.ended = utc_now_iso();
-  facts.command = command_;
-  facts.plan = &plan_;
-  facts.server_program = program_;
-  facts.versions_json = versions_json_;
-  facts.git_rev = git_rev_;
-  facts.job_cost_ms = job_cost_ms_;
-  for (std::size_t i = 0; i < plan_.configs.size(); ++i) {
-    facts.capacity_rps.push_back(mean_of(capacities_[i]));
-    facts.basis_rps.push_back(basis_for(i));
-  }
-  facts.answers = answers_;
-  facts.machine_json = machine_facts_json();
-  facts.validity_json = validity_json();
-  facts.runs = run_meta_;
-  if (!plan_.options.slos.empty()) facts.outcomes = config_outcomes(plan_, run_meta_);
-  facts.choice = choice_;
-  facts.message = message;
-  folder_.write_file("meta.json", meta_json(facts));
 }
 
 }  // namespace bench
