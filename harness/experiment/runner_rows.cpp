@@ -14,6 +14,14 @@ namespace bench {
 
 namespace {
 
+// A summary row's whole line: its cells, then `valid` and `warnings`.
+template <class Line>
+std::string with_validity(const Line& line) {
+  CsvRow cells;
+  cells.text(line.warnings.empty() ? "yes" : "no").text(validity::join(line.warnings));
+  return line.text + "," + cells.line();
+}
+
 struct PhasePoint {
   double heavy_rps = kNaN, heavy_p99_ms = kNaN, slowdown_p99 = kNaN, hi_p99_ms = kNaN;
   std::uint64_t rejected = 0, errors = 0;
@@ -292,9 +300,7 @@ void Experiment::emit_summary(SummaryLine line) {
   line.text = cells.line();
   line.text.pop_back();  // the newline: valid and warnings follow
   if (!line.warnings.empty()) ++table_.back().invalid;
-  CsvRow validity;
-  validity.text(line.warnings.empty() ? "yes" : "no").text(validity::join(line.warnings));
-  folder_.summary(line.text + "," + validity.line());
+  folder_.summary(with_validity(line));
   summary_lines_.push_back(std::move(line));
 }
 
@@ -321,9 +327,7 @@ void Experiment::check_drift() {
   // atomically, with the drift they could not know of then.
   std::string text;
   for (const auto& line : summary_lines_) {
-    CsvRow validity;
-    validity.text(line.warnings.empty() ? "yes" : "no").text(validity::join(line.warnings));
-    text += line.text + "," + validity.line();
+    text += with_validity(line);
   }
   folder_.rewrite_summary(text);
 }
