@@ -6,9 +6,13 @@
 // Shutdown is bounded: a job running on a thread cannot be stopped, so if the pool has not
 // stopped shortly after the drain timeout (or at once, on a second signal) the jobs still
 // running are abandoned and named on stderr, worker processes are killed and reaped, the
-// GnuPG homes removed, and the process exits without joining its pool threads.
+// GnuPG homes removed, and the process exits without joining its pool threads. A job running
+// on the loop itself (inline) keeps the loop from hearing the signal at all: the watchdog, on
+// a thread of its own, ends the process a second after the drain timeout (or half a second
+// after a second signal), removing the GnuPG homes first.
 #include "service.hpp"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -31,6 +35,7 @@
 #include "router.hpp"
 #include "sched_knobs.hpp"
 #include "server.hpp"
+#include "shutdown_watchdog.hpp"
 
 namespace app {
 
@@ -40,6 +45,9 @@ constexpr std::uint64_t kLagProbeMs = 10;
 // After the drain timeout, how long the pool may take to stop before its jobs are abandoned:
 // enough for worker processes to be killed and reaped, short of "about a second".
 constexpr std::uint64_t kStopGraceMs = 500;
+// After the drain timeout, how long the watchdog waits for the loop to come back from a job
+// before it ends the process itself; after a second signal it waits kStopGraceMs.
+constexpr std::uint64_t kWatchdogMs = 1000;
 
 std::string format_seconds(double seconds) {
   char text[32];
@@ -114,6 +122,10 @@ class Service {
       teardown();
       return 1;
     }
+    // Hears the signals too, on a thread of its own: the one bound when a job holds the loop.
+    watchdog_.emplace(ShutdownWatchdog::Deadlines{to_ms(config_.drain_timeout_s) + kWatchdogMs,
+                                                   kStopGraceMs},
+                      [this] { abandon_from_watchdog(); });
     watch_signal(sigint_, SIGINT);
     watch_signal(sigterm_, SIGTERM);
     lag_probe_.emplace(&loop_, kLagProbeMs, [this](double lag) { metrics_.observe_loop_lag(lag); });
@@ -123,6 +135,8 @@ class Service {
     print_ready_line();
 
     uv_run(&loop_, UV_RUN_DEFAULT);
+    watchdog_->leave();
+    stop_watchdog();
     if (abandoned_) {
       // Threads still run jobs: the loop cannot be closed, and the exit-time clean-up of
       // libuv's pool and oneTBB would wait for them. Clean what is ours, then leave at once.
@@ -337,6 +351,28 @@ class Service {
     });
   }
 
+  // The watchdog's deadline passed with the loop still in a job (an inline job holds it): the
+  // loop's thread is inside that job and touches nothing else, so the homes can go.
+  void abandon_from_watchdog() {
+    std::fprintf(stderr, "offload-server: abandoned the job running on the event loop (%s)\n",
+                 config_.strategy.c_str());
+    remove_homes();
+  }
+
+  // Closing the watchdog's signal watchers restores the signals' default action: ignore them
+  // again before anything else, blocked meanwhile so that none slips through in between.
+  void stop_watchdog() {
+    sigset_t stop_signals, before;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
+    watchdog_.reset();
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  }
+
   // After the loop: every worker has stopped, so no gpg can start again in our homes.
   void teardown() {
     workloads::install_gpg_workload(nullptr);
@@ -387,6 +423,7 @@ class Service {
   std::optional<Router> router_;
   std::optional<http::Server> server_;
   std::optional<LoopLagProbe> lag_probe_;
+  std::optional<ShutdownWatchdog> watchdog_;
 };
 
 }  // namespace
