@@ -1,7 +1,8 @@
 # offload-lab: the user's entry point. `make test` and `make experiment` are the two commands;
 # every target installs what it needs first (make deps: Debian packages, as root).
 #
-#   FIB=20 make inline-server      (also thread-server, process-server, ampoule-server)
+#   FIB=20 make inline-server      (also thread-server, process-server, ampoule-server,
+#                                   remote-server)
 #   make perf | perf-little | perf-easy      load against the running server on PORT
 #   make test                      build and run the whole suite
 
@@ -15,12 +16,13 @@ CMAKE_FLAGS ?=
 APT_PACKAGES := cmake g++ make pkg-config libuv1-dev libtbb-dev libboost-dev \
   libboost-filesystem-dev libhttp-parser-dev libcpp-httplib-dev libgtest-dev googletest \
   libgpgme-dev libgcrypt20-dev gnupg httperf curl procps python3-matplotlib python3-pandas \
-  jupyter-nbconvert python3-ipykernel chromium clang libclang-rt-14-dev
+  jupyter-nbconvert python3-ipykernel chromium clang libclang-rt-14-dev nats-server libnats-dev \
+  prometheus
 # Only the benchmarks compare against these.
 BENCH_PACKAGES := wrk nginx-light
 
 .PHONY: all deps deps-bench build test test-asan test-tsan fuzz inline-server thread-server \
-  process-server ampoule-server bench clean
+  process-server ampoule-server uvpool-server async-server remote-server bench-remote bench clean
 
 all: build
 
@@ -86,7 +88,16 @@ thread-server: build
 	$(BIN)/offload-server --strategy thread --port $(PORT)
 process-server: build
 	$(BIN)/offload-server --strategy process --port $(PORT)
+uvpool-server: build
+	$(BIN)/offload-server --strategy uvpool --port $(PORT)
+# async drives GnuPG from the event loop: it runs the gpg workload only.
+async-server: build
+	$(BIN)/offload-server --strategy async --workload gpg --port $(PORT)
 ampoule-server: process-server
+# remote runs a private nats-server and WORKERS local offload-workers (NATS_URL=nats://...: a
+# broker of yours, with workers started anywhere).
+remote-server: build
+	$(BIN)/offload-server --strategy remote --port $(PORT)
 
 clean:
 	rm -rf $(BUILD)
@@ -98,3 +109,7 @@ clean:
 # Benchmarks (figures for the notes, not tests): needs wrk and nginx-light.
 bench: deps-bench build
 	servers/bench/bench_servers.sh $(BUILD)
+
+# The remote strategy's round trip against a bare NATS request/reply, and its throughput.
+bench-remote: build
+	harness/bench/remote.sh $(BUILD)

@@ -1,6 +1,6 @@
 // offload-bench: the measurement harness of offload-lab. `offload-bench [run] ...` loads a
 // running server; `offload-bench experiment ...` starts the servers itself and writes a
-// results folder. See --help of each.
+// results folder. See --help of each. `offload-bench --version` says what it was built from.
 #include <sys/resource.h>
 
 #include <csignal>
@@ -11,6 +11,7 @@
 
 #include "cli/options.hpp"
 #include "cli/run_command.hpp"
+#include "cli/version.hpp"
 #include "experiment/experiment_command.hpp"
 
 namespace {
@@ -28,6 +29,13 @@ void raise_fd_limit() {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // Before any command's parser: `offload-bench experiment --version` answers the same.
+  for (const auto& a : args) {
+    if (a == "--version") {
+      std::fputs(bench::version_text().c_str(), stdout);
+      return 0;
+    }
+  }
   // A server that closes mid-write must be an error code on that connection, not our death.
   std::signal(SIGPIPE, SIG_IGN);
   raise_fd_limit();
@@ -55,6 +63,7 @@ int main(int argc, char** argv) {
   }
   bench::RunOptions options;
   const auto parsed = bench::parse_run_options(args, options);
+  options.command.assign(argv, argv + argc);
   if (parsed.status == bench::ParseStatus::help) {
     std::fputs(bench::run_usage().c_str(), stdout);
     return 0;

@@ -27,8 +27,11 @@ SIZES = {
     "latency_breakdown": (12, 8),
     "hgrm_spectrum": (12, 6.5),
 }
-STRATEGY_COLORS = {"inline": "#d62728", "thread": "#1f77b4", "process": "#2ca02c",
-                   "uvpool": "#9467bd"}
+# Strategy hues by position in the server's list of strategies (meta.json; an older folder:
+# inline, thread, process, uvpool): red, blue, green, purple, so the four keep the colours
+# their figures have always had; a fifth strategy takes the next hue.
+STRATEGY_PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+                    "#7f7f7f", "#bcbd22", "#17becf"]
 PHASE_COLORS = {"idle-before": "#f2f2f2", "probe-only": "#dbe9f6", "heavy-only": "#fde8cf",
                 "heavy+probe": "#f9d3d3", "idle-after": "#f2f2f2"}
 LOG_FLOOR_MS = 0.001  # log axes cannot show 0; a measured 0 is drawn here (1 µs)
@@ -140,18 +143,23 @@ def nice_log_ticks(axis, values):
         axis.set_minor_formatter(FuncFormatter(lambda x, _p: ""))
 
 
+def strategy_colors(res):
+    """{strategy: hue} by its position in the server's list (res.strategies())."""
+    return {st: STRATEGY_PALETTE[i % len(STRATEGY_PALETTE)]
+            for i, st in enumerate(res.strategies())}
+
+
 def line_colors(res):
     """A colour per plotted line: its strategy's hue, so inline stays red and thread blue
     however many lines a sweep makes; several lines of one strategy get shades of it, light
-    to dark in the order of lines() (workers=1 lightest). A strategy the project does not
-    know gets a colour of its own."""
+    to dark in the order of lines() (workers=1 lightest)."""
     lines = res.lines()
     strategies = [ln.split(" ")[0] for ln in lines]
-    others = iter(["#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"] * 4)
+    by_strategy = strategy_colors(res)
     hues = {}
     for st in strategies:
         if st not in hues:
-            hues[st] = STRATEGY_COLORS.get(st) or next(others)
+            hues[st] = by_strategy.get(st, "#7f7f7f")
     out = {}
     for st, hue in hues.items():
         own = [ln for ln, s in zip(lines, strategies) if s == st]

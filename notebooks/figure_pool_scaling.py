@@ -8,9 +8,9 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullLocator
 
-from figure_parts import (OPEN_NOTE, STRATEGY_COLORS, MissingData, NotDrawn, aggregate, errorbar,
+from figure_parts import (OPEN_NOTE, MissingData, NotDrawn, aggregate, errorbar,
                           finish, log_125, ms_formatter, new_figure, repeats_note, rows,
-                          unique_legend)
+                          strategy_colors, unique_legend)
 from results_folder import human_bytes
 
 # A second line of one strategy (worker_policy=idle beside normal, another FIB) is told
@@ -41,7 +41,7 @@ def scaling_lines(res):
     groups = [" ".join(x for x in (res.line_label(r, skip=("workers",)), job_size(r, loads)) if x)
               for _, r in configs.iterrows()]
     out = configs[["config", "strategy", "workers"]].assign(group=groups)
-    order = {st: i for i, st in enumerate(STRATEGY_COLORS)}  # inline, thread, process, uvpool
+    order = res.strategy_order()  # the server's list: inline, thread, process, uvpool
     return out.assign(_o=out["strategy"].map(order).fillna(len(order))) \
         .sort_values(["_o", "group", "workers"], kind="stable").drop(columns="_o")
 
@@ -53,13 +53,14 @@ def with_groups(df, lines):
                      workers=df["config"].map(by_config["workers"]))
 
 
-def styles_of(pools):
+def styles_of(res, pools):
     """{group: (colour, line style, marker)}: the strategy's colour, a style per group."""
+    colors = strategy_colors(res)
     out, seen = {}, {}
     for group, st in pools.drop_duplicates("group")[["group", "strategy"]].itertuples(index=False):
         k = seen[st] = seen.get(st, -1) + 1
         ls, marker = STYLES[k % len(STYLES)]
-        out[group] = (STRATEGY_COLORS.get(st, "#7f7f7f"), ls, marker)
+        out[group] = (colors.get(st, "#7f7f7f"), ls, marker)
     return out
 
 
@@ -101,13 +102,16 @@ def plot_pool_scaling(res):
     if "rate_rps" not in heavy.columns or "p99_ms" not in probe.columns:
         raise MissingData("summary.csv lacks rate_rps or p99_ms")
     lines = scaling_lines(res)
-    pools = lines[lines["strategy"] != "inline"]
+    loop = res.loop_strategies()  # no pool: the reference line
+    pools = lines[~lines["strategy"].isin(loop)]
     if pools.empty:
-        raise NotDrawn("no thread, process or uvpool configuration: no pool to scale")
+        with_pool = [st for st in res.strategies() if st not in loop]
+        raise NotDrawn(f"no {', '.join(with_pool[:-1])}{' or ' if len(with_pool) > 1 else ''}"
+                       f"{with_pool[-1] if with_pool else 'pool'} configuration: no pool to scale")
     if pools.groupby("group")["workers"].nunique().max() < 2:
         raise NotDrawn("one pool size per configuration: sweep --workers "
                        "(e.g. --workers 1,2,4,8) to draw it")
-    styles = styles_of(pools)
+    styles = styles_of(res, pools)
     heavy, probe = with_groups(heavy, lines), with_groups(probe, lines)
     workers = sorted(pools["workers"].dropna().unique())
     cores = (res.meta.get("machine") or {}).get("cores")
@@ -126,9 +130,13 @@ def plot_pool_scaling(res):
             ax_rate.plot(ws, one.iloc[0] * ws, color=color, **REFERENCE)
             tops.append(one.iloc[0] * ws.max())
             linear = True
-    inline = rate[rate["group"].isin(set(lines[lines["strategy"] == "inline"]["group"]))]
+    colors = strategy_colors(res)
+    on_loop = lines[lines["strategy"].isin(loop)].drop_duplicates("group")
+    on_loop = dict(zip(on_loop["group"], on_loop["strategy"]))
+    inline = rate[rate["group"].isin(set(on_loop))]
     for i, (group, v) in enumerate(inline[["group", "mean"]].itertuples(index=False)):
-        ax_rate.axhline(v, color=STRATEGY_COLORS["inline"], ls=(":", "-.", "--")[i % 3], lw=1.3,
+        ax_rate.axhline(v, color=colors.get(on_loop[group], "#7f7f7f"),
+                        ls=(":", "-.", "--")[i % 3], lw=1.3,
                         label=f"{group}: {v:.0f} req/s (no pool)")
         tops.append(v)
     ax_rate.set_ylim(0, max(tops) * 1.1 if tops else None)

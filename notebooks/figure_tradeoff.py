@@ -9,8 +9,8 @@ import math
 import numpy as np
 from matplotlib.lines import Line2D
 
-from figure_parts import (OPEN_NOTE, STRATEGY_COLORS, MissingData, aggregate, finish, log_125,
-                          ms_formatter, new_figure, repeats_note, rows)
+from figure_parts import (OPEN_NOTE, MissingData, aggregate, finish, log_125,
+                          ms_formatter, new_figure, repeats_note, rows, strategy_colors)
 from load_levels import size_of
 
 LABEL_PT = 8  # font size of the point labels
@@ -34,14 +34,14 @@ def size_markers(res, configs):
             [(label, shape[(k, label)]) for k, label in sizes])
 
 
-def short_labels(configs):
+def short_labels(configs, strategies=()):
     """Labels without the '-'-separated parts every configuration shares (fib30, w2, ...),
     so a sweep's points read 'thread-nice19' rather than 'thread-fib30-w2-nice19'. Returns
     ({config: short}, [dropped parts])."""
     parts = {c: c.split("-") for c in configs}
     common = set.intersection(*(set(p) for p in parts.values())) if len(parts) > 1 else set()
-    # A strategy's name is never dropped: it says what the point is.
-    common -= {"inline", "thread", "process", "uvpool"}
+    # A strategy's name is never dropped: it says what the point is. (A label starts with it.)
+    common -= set(strategies) | {p[0] for p in parts.values()}
     short = {c: "-".join(x for x in p if x not in common) or c for c, p in parts.items()}
     if len(set(short.values())) < len(short):  # dropping made two alike: keep them whole
         return {c: c for c in configs}, []
@@ -107,8 +107,9 @@ def plot_tradeoff(res):
     verdicts = res.slo_verdicts()
     slos = res.slos()
     chosen, chosen_pass, _why = res.chosen()
-    short, dropped = short_labels(configs)
+    short, dropped = short_labels(configs, res.strategies())
     shapes, size_key = size_markers(res, configs)
+    colors = strategy_colors(res)
 
     keyed = len(configs) > KEY_ABOVE
     if keyed:
@@ -127,7 +128,7 @@ def plot_tradeoff(res):
         if not np.isfinite(xv):
             missing.append(c)
             continue
-        color = STRATEGY_COLORS.get(strategy_of(c, strategies), "#7f7f7f")
+        color = colors.get(strategy_of(c, strategies), "#7f7f7f")
         passed = verdicts.get(c)
         hollow = passed is False
         face = "white" if hollow else color
@@ -202,7 +203,7 @@ def plot_tradeoff(res):
         if st not in seen:
             seen.append(st)
             handles.append(Line2D([], [], marker="o", ls="none", ms=9,
-                                  color=STRATEGY_COLORS.get(st, "#7f7f7f")))
+                                  color=colors.get(st, "#7f7f7f")))
             labels.append(st)
     if slos:
         handles += [Line2D([], [], marker="o", ls="none", ms=9, color="#444444"),

@@ -1,4 +1,5 @@
-"""Reads one `results/<run-id>/` folder (harness/RESULTS.md) into pandas, tolerantly.
+"""Reads one `results/<run-id>/` folder (harness/RESULTS.md; its columns in
+harness/results_schema.json, read by results_layout.py) into pandas, tolerantly.
 
 A run may be interrupted, an older harness may lack a file or a column: whatever is missing
 becomes a note for the report rather than an exception, so the graphs show what was measured.
@@ -11,27 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-KEY_COLUMNS = ["config", "strategy", "workload", "fib", "payload_bytes", "workers", "repeat",
-               "phase"]
-PHASES = ["idle-before", "probe-only", "heavy-only", "heavy+probe", "load", "idle-after"]
-PHASE_LABELS = {"idle-before": "idle (before)", "probe-only": "probe only",
-                "heavy-only": "heavy only", "heavy+probe": "heavy + probe",
-                "load": "load levels", "idle-after": "idle (after)"}
-# A configuration's server runs more than once per repeat (its capacity run, then its level
-# run): in file order a new run starts where the phase goes back in this order.
-PHASE_RANK = {p: i for i, p in enumerate(PHASES)}
-# Columns of a harness with load levels and validity checks (harness/RESULTS.md). Optional:
-# an older folder lacks them, and reads as if they were empty (NaN, or "" for text).
-LOAD_KEY = "load_level"
-NEW_SUMMARY = ["offered_rps", "offered_pct", "capacity_rps", "rejected", "slowdown_p50",
-               "slowdown_p99", "queue_wait_p50_ms", "queue_wait_p99_ms", "service_p50_ms",
-               "service_p99_ms", "handback_p50_ms", "handback_p99_ms", "queue_wait_mean_ms",
-               "service_mean_ms", "handback_mean_ms", "breakdown_jobs", "queue_depth_mean",
-               "loop_lag_p99_ms", "server_cpu_pct", "steal_ms", "stall_max_ms", "stall_p99_ms",
-               "harness_invol_cs", "foreign_cpu_pct", "lag1_autocorr", "p99_clean_ms",
-               "stalled_windows", "valid", "warnings"]
-NEW_SERIES = ["steal_ms", "stall_max_ms", "stall_p99_ms", "harness_invol_cs",
-              "foreign_cpu_pct", "stalled"]
+from results_layout import (DEFAULT_LOOP_STRATEGIES, DEFAULT_STRATEGIES,  # noqa: F401
+                            EMPTY_KNOB, EXPECTED, KEY_COLUMNS, KNOB_COLUMNS, LINE_COLUMNS,
+                            LOAD_COLUMNS, LOAD_KEY, NEW_SERIES, NEW_SUMMARY, NOTE_COLUMNS,
+                            PHASE_LABELS, PHASE_RANK, PHASES, SCHEMA_COLUMNS, TEXT_COLUMNS)
+
 # What each validity warning means, in one line (the report's validity summary).
 WARNING_MEANINGS = {
     "rate": "the open-loop stream's achieved rate is more than 1% off the asked rate",
@@ -48,34 +33,6 @@ WARNING_MEANINGS = {
     "poisson": "the heavy stream's gaps fail the Anderson-Darling test for Poisson arrivals",
     "drift": "the repeats of this configuration disagree beyond their confidence intervals",
 }
-# Columns each file is expected to hold beyond the key columns (RESULTS.md).
-EXPECTED = {
-    "summary": ["stream", "phase_start_s", "phase_end_s", "duration_s", "count", "errors",
-                "error_classes", "rate_rps", "mean_ms", "p50_ms", "p50_lo_ms", "p50_hi_ms",
-                "p90_ms", "p95_ms", "p99_ms", "p99_lo_ms", "p99_hi_ms", "p999_ms", "max_ms",
-                "lateness_p99_ms", "job_cost_ms"],
-    "series": ["stream", "t_s", "window_s", "completed", "errors", "rate_rps", "p50_ms",
-               "p99_ms", "max_ms"],
-    "resources": ["t_s", "pid", "role", "rss_kb", "cpu_pct", "threads"],
-    "metrics": ["t_s", "loop_lag_p50_ms", "loop_lag_p99_ms", "loop_lag_max_ms",
-                "loop_utilisation", "jobs_queued", "jobs_running", "workers_alive",
-                "workers_restarted", "jobs_rejected"],
-}
-# The knobs in force (issue 7), after the key columns in every CSV of a newer harness; an
-# older folder lacks them and needs none of them for its figures, so they are optional.
-KNOB_COLUMNS = ["worker_nice", "worker_policy", "loop_cpu", "worker_cpus", "min_workers",
-                "max_workers", "worker_idle_timeout_s", "max_jobs_per_worker", "max_queue"]
-# What an empty knob cell means where the knob applies (elsewhere: the knob does not apply).
-EMPTY_KNOB = {"loop_cpu": "none", "worker_cpus": "all"}
-# Optional too: what the server refused of its knobs, and the per-run SLO verdict.
-NOTE_COLUMNS = ["knobs_refused", "slo_pass", "slo_detail"]
-# Configuration columns that describe a line in a plot, besides the knob columns (and any
-# other per-configuration column a later harness adds). Load columns are the x axis instead.
-LINE_COLUMNS = ["strategy", "workload", "workers"]
-LOAD_COLUMNS = ["fib", "payload_bytes"]
-TEXT_COLUMNS = ["config", "strategy", "workload", "phase", "stream", "role", "error_classes",
-                "worker_policy", "worker_cpus", "knobs_refused", "slo_pass", "slo_detail",
-                "load_level", "valid", "warnings"]
 # Two-sided 95% Student t quantiles by degrees of freedom; 1.96 past the table. A table
 # rather than scipy, which `make deps` does not install.
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -238,8 +195,7 @@ class Results:
         s = self.summary
         if s is None:
             return []
-        known = set(KEY_COLUMNS) | set(EXPECTED["summary"]) | set(NOTE_COLUMNS) | \
-            set(NEW_SUMMARY) | {LOAD_KEY, "server_run"}
+        known = SCHEMA_COLUMNS | {"server_run"}
         cols = [c for c in LINE_COLUMNS if c in s.columns]
         if "config" in s.columns:
             for c in s.columns:
@@ -306,17 +262,47 @@ class Results:
         return df
 
     def lines(self):
-        """The plotted lines in a stable order: by strategy as the project lists them, then
+        """The plotted lines in a stable order: by strategy as the server lists them, then
         by their knobs' values (workers=2 before workers=14, which the labels would reverse)."""
         s = self.summary
         if s is None or "strategy" not in s.columns:
             return []
-        order = {"inline": 0, "thread": 1, "process": 2, "uvpool": 3}
+        order = self.strategy_order()
         knobs = [c for c in self.line_columns() if c != "strategy"]
         df = self.with_lines(s).drop_duplicates("line")
         df = df.assign(_o=df["strategy"].map(order).fillna(9)) \
             .sort_values(["_o"] + knobs + ["line"], kind="stable")
         return list(df["line"])
+
+    # ---- strategies (the server's list, in meta.json) ---------------------------------------
+    def strategy_list(self):
+        """The server's strategies as meta.json records them: [{name, description,
+        workload_in_server, knobs}] in its order; for an older folder, the project's four
+        then, in their order, the first without a pool (inline) running its jobs on the loop."""
+        listed = self.meta.get("strategies")
+        if isinstance(listed, list) and listed and \
+                all(isinstance(s, dict) and isinstance(s.get("name"), str) for s in listed):
+            return listed
+        return [{"name": n, "knobs": [] if n in DEFAULT_LOOP_STRATEGIES else ["workers"]}
+                for n in DEFAULT_STRATEGIES]
+
+    def strategies(self):
+        """The strategies' names in the server's order, then any others the rows name."""
+        names = [s["name"] for s in self.strategy_list()]
+        s = self.summary
+        if s is not None and "strategy" in s.columns:
+            names += [st for st in dict.fromkeys(s["strategy"]) if st and st not in names]
+        return names
+
+    def strategy_order(self):
+        """{strategy: position}: how lines, legends and tables order strategies."""
+        return {st: i for i, st in enumerate(self.strategies())}
+
+    def loop_strategies(self):
+        """The strategies without a pool, whose jobs run on the event loop (inline): the
+        baseline of ratios and the reference line of the pool figures. The list says which
+        have a pool by naming --workers among their flags."""
+        return [s["name"] for s in self.strategy_list() if "workers" not in (s.get("knobs") or [])]
 
     def load_axes(self):
         """(column, label, log-scale) for each load axis present: FIB, payload, job cost."""

@@ -5,8 +5,11 @@
 #     run in the same script), and the ratio;
 #  2. /hi p99 under gpg heavy load, per strategy;
 #  3. decryptions per second with --gpg-home shared vs per-worker at 4k, thread and process;
-#  4. the share of a job spent spawning gpg (gpg-bench's spawn probe).
-# Usage: harness/bench/gpg_strategies.sh [BUILD_DIR]   (env: PHASE seconds, default 5)
+#  4. the share of a job spent spawning gpg (gpg-bench's spawn probe);
+#  5. async (GPGME on the event loop, no pool): what still blocks its loop per decryption, from
+#     its own /metrics (offload_job_loop_seconds) after a few requests of each size.
+# Usage: harness/bench/gpg_strategies.sh [BUILD_DIR]   (env: PHASE seconds, default 5;
+#        WORKERS, default 2)
 set -euo pipefail
 # shellcheck source=harness/bench/common.sh
 source "$(dirname "$0")/common.sh"
@@ -15,6 +18,8 @@ build=${1:-build}
 bench="$build/bin/offload-bench"
 gpgbench="$build/workloads/gpg-bench"
 phase=${PHASE:-5}
+workers=${WORKERS:-2}  # every strategy with workers gets as many (async: in flight)
+server="$build/bin/offload-server"
 for p in "$bench" "$gpgbench"; do
   [ -x "$p" ] || { echo "gpg_strategies: $p missing (make build)" >&2; exit 1; }
 done
@@ -27,10 +32,35 @@ echo
 
 common=(experiment --results "$out" --workload gpg --phase "$phase" --idle 1 --repeats 1 --load none
         --quiet)
-"$bench" "${common[@]}" --label sizes --payload 4k,64k,1m --strategies inline,thread,process >/dev/null
+"$bench" "${common[@]}" --label sizes --payload 4k,64k,1m --strategies inline,thread,process,async \
+  --workers "$workers" >/dev/null
 "$bench" "${common[@]}" --label shared --payload 4k --strategies thread,process --server-arg=--gpg-home=shared >/dev/null
 "$bench" "${common[@]}" --label per-worker --payload 4k --strategies thread,process --server-arg=--gpg-home=per-worker >/dev/null
 "$gpgbench" --sizes 4k,64k,1m --seconds 3 --rounds 2 >"$out/gpg-bench.txt"
+
+# 5. The async server's loop time per decryption, by size: its own histogram's mean.
+"$server" --strategy async --workload gpg --workers "$workers" --port 0 --max-payload-bytes 1m \
+  >"$out/async.ready" 2>"$out/async.log" &
+async_pid=$!
+trap 'kill "$async_pid" 2>/dev/null || true; rm -rf "$out"' EXIT
+for _ in $(seq 600); do grep -q "listening on" "$out/async.ready" && break; sleep 0.1; done
+port=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\) .*/\1/p' "$out/async.ready")
+[ -n "$port" ] || { echo "gpg_strategies: the async server did not start" >&2; exit 1; }
+loop_ms() {  # mean loop time per job so far, and the job count
+  curl -s "http://127.0.0.1:$port/metrics" | awk '
+    /^offload_job_loop_seconds_sum/ {s=$2} /^offload_job_loop_seconds_count/ {n=$2}
+    /^offload_job_gpgme_seconds_sum/ {g=$2}
+    END {printf "%s %s %s\n", s+0, n+0, g+0}'
+}
+: >"$out/async-loop.txt"
+for size in 4k 64k 1m; do
+  read -r s0 n0 g0 < <(loop_ms)
+  for _ in $(seq 20); do curl -s -o /dev/null "http://127.0.0.1:$port/?bytes=$size"; done
+  read -r s1 n1 g1 < <(loop_ms)
+  echo "$size $s0 $n0 $g0 $s1 $n1 $g1" >>"$out/async-loop.txt"
+done
+kill "$async_pid"
+wait "$async_pid" 2>/dev/null || true
 
 /usr/bin/python3 - "$out" <<'PY'
 import csv, glob, os, re, sys
@@ -56,7 +86,7 @@ sz = rows("sizes")
 print("== decryptions per second (heavy-only phase) and /hi p99 under gpg load (heavy+probe)")
 print(f"{'strategy':9} {'size':>5} {'dec/s':>8} {'shell dec/s':>12} {'ratio':>6} {'/hi p99 ms':>11}")
 for size_name, size in sizes.items():
-    for s in ("inline", "thread", "process"):
+    for s in ("inline", "thread", "process", "async"):
         heavy = pick(sz, s, size, "heavy-only", "heavy")
         probe = pick(sz, s, size, "heavy+probe", "probe")
         rps = float(heavy["rate_rps"]) if heavy else float("nan")
@@ -75,4 +105,15 @@ for s in ("thread", "process"):
 print()
 print("== gpg-bench (GPGME in one thread vs the shell loop; spawn share)")
 print(text.rstrip())
+print()
+print("== async: time its event loop spends inside GPGME per decryption (set-up, the spawn of")
+print("   gpg with its blocking wait for the double fork's middle child, pipe I/O, hashing)")
+print(f"{'size':>5} {'loop ms/job':>12} {'GPGME ms/job':>13} {'loop share':>11}")
+for line in open(os.path.join(out, "async-loop.txt")):
+    size, s0, n0, g0, s1, n1, g1 = line.split()
+    n = float(n1) - float(n0)
+    loop = (float(s1) - float(s0)) / n * 1e3 if n else float("nan")
+    whole = (float(g1) - float(g0)) / n * 1e3 if n else float("nan")
+    print(f"{size:>5} {loop:12.2f} {whole:13.2f} {loop / whole:11.0%}")
+print("(20 sequential requests per size to one async server; GPGME ms: the whole decryption)")
 PY

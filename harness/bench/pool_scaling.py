@@ -49,7 +49,11 @@ def main(run):
     cores = meta.get("machine", {}).get("cores") or 1
     t["machine_pct"] = t["machine_pct"] / cores
 
-    inline = t[t["strategy"] == "inline"]["heavy_rps"]
+    # The baseline: the strategy without a pool (its flags lack --workers) in the server's list
+    # (meta.json strategies); inline in a folder from before the harness recorded it.
+    listed = meta.get("strategies") or [{"name": "inline", "knobs": []}]
+    on_loop = [x["name"] for x in listed if "workers" not in (x.get("knobs") or [])]
+    inline = t[t["strategy"].isin(on_loop)]["heavy_rps"]
     ref_inline = inline.iloc[0] if len(inline) else math.nan
     t["x_inline"] = t["heavy_rps"] / ref_inline
 
@@ -60,7 +64,7 @@ def main(run):
         return t.loc[twin, "heavy_rps"] if twin in t.index else math.nan
 
     t["x_w1"] = [t.loc[c, "heavy_rps"] / one_worker_twin(c) for c in t.index]
-    t.loc[t["strategy"] == "inline", "x_w1"] = math.nan
+    t.loc[t["strategy"].isin(on_loop), "x_w1"] = math.nan
     t["efficiency"] = t["x_w1"] / t["workers"]
 
     def f(v, fmt="{:.2f}"):

@@ -63,31 +63,36 @@ const std::vector<Option<ExperimentOptions>>& experiment_table() {
   using E = ExperimentOptions;
   auto seconds = [](double E::*field) {
     return [field](const std::string& v, E& e) -> std::string {
-      if (!parse_duration(v, e.*field))
-        return "must be a duration above 0 (seconds, or with a unit: 500ms, 10s, 2m)";
+      if (!parse_duration(v, e.*field)) return flags::kDurationRule;
       return {};
     };
   };
   static const std::vector<O> table = {
-      {"--server", "PATH", "offload-server program (default: the one next to offload-bench)",
+      {"--server", nullptr, "PATH",
+       "offload-server program (default: the one next to offload-bench)",
        [](const std::string& v, E& e) -> std::string {
          if (v.empty()) return "must be a path";
          e.server_program = v;
          return {};
        }},
-      {"--strategies", "LIST",
-       "strategies to compare: inline, thread, process, uvpool\n"
-       "                          (default inline,thread,process)",
+      {"--strategies", nullptr, "LIST",
+       "strategies to compare, as the server names them\n"
+       "(offload-server --list-strategies) (default\n"
+       "inline,thread,process)",
        [](const std::string& v, E& e) {
          e.strategies.clear();
+         // Which names exist is the server's to say: checked against its list once the
+         // experiment has asked it (check_strategies).
          return parse_list(v, [&](const std::string& s) -> std::string {
-           if (s != "inline" && s != "thread" && s != "process" && s != "uvpool")
-             return "must list inline, thread, process or uvpool";
+           if (s.empty() ||
+               s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
+             return "must list strategy names, e.g. inline,thread";
            e.strategies.push_back(s);
            return {};
          });
        }},
-      {"--fib", "LIST", "FIB values N of fib(N), the heavy job's size; a list sweeps (default 30)",
+      {"--fib", nullptr, "LIST",
+       "FIB values N of fib(N), the heavy job's size; a list sweeps (default 30)",
        [](const std::string& v, E& e) {
          e.fibs.clear();
          return parse_list(v, [&](const std::string& s) -> std::string {
@@ -97,13 +102,14 @@ const std::vector<Option<ExperimentOptions>>& experiment_table() {
            return {};
          });
        }},
-      {"--workload", "W", "the heavy job: fib, or gpg (GnuPG decryption) (default fib)",
+      {"--workload", nullptr, "W", "the heavy job: fib, or gpg (GnuPG decryption) (default fib)",
        [](const std::string& v, E& e) -> std::string {
          if (v != "fib" && v != "gpg") return "must be fib or gpg";
          e.workload = v;
          return {};
        }},
-      {"--payload", "LIST", "gpg: payload sizes decrypted per job, e.g. 4k,64k,1m (default 64k)",
+      {"--payload", nullptr, "LIST",
+       "gpg: payload sizes decrypted per job, e.g. 4k,64k,1m (default 64k)",
        [](const std::string& v, E& e) {
          e.payloads.clear();
          return parse_list(v, [&](const std::string& s) -> std::string {
@@ -113,7 +119,8 @@ const std::vector<Option<ExperimentOptions>>& experiment_table() {
            return {};
          });
        }},
-      {"--workers", "LIST", "pool sizes, threads or processes (default: the number of cores)",
+      {"--workers", nullptr, "LIST",
+       "pool sizes, threads or processes (default: the number of cores)",
        [](const std::string& v, E& e) {
          e.workers.clear();
          return parse_list(v, [&](const std::string& s) -> std::string {
@@ -123,96 +130,98 @@ const std::vector<Option<ExperimentOptions>>& experiment_table() {
            return {};
          });
        }},
-      {"--heavy-conns", "N", "closed-loop connections on / (default: twice the cores)",
+      {"--heavy-conns", nullptr, "N", "closed-loop connections on / (default: twice the cores)",
        [](const std::string& v, E& e) -> std::string {
          std::uint64_t n = 0;
          if (!parse_u64(v, 1, 10000, n)) return integer_rule(1, 10000);
          e.heavy_conns = static_cast<unsigned>(n);
          return {};
        }},
-      {"--probe-rate", "R", "open-loop requests per second on /hi (default 400)",
+      {"--probe-rate", nullptr, "R", "open-loop requests per second on /hi (default 400)",
        [](const std::string& v, E& e) -> std::string {
          if (!parse_number(v, e.probe_rate) || e.probe_rate <= 0 || e.probe_rate > 1e6)
            return "must be a number of requests per second, above 0";
          return {};
        }},
-      {"--poisson", nullptr, "probe arrivals with exponential gaps (default: fixed gaps)",
+      {"--poisson", nullptr, nullptr, "probe arrivals with exponential gaps (default: fixed gaps)",
        [](const std::string&, E& e) -> std::string {
          e.poisson = true;
          return {};
        }},
-      {"--probe-max-conns", "N", "most connections the probe may open (default 1000)",
+      {"--probe-max-conns", nullptr, "N", "most connections the probe may open (default 1000)",
        [](const std::string& v, E& e) -> std::string {
          std::uint64_t n = 0;
          if (!parse_u64(v, 1, 100000, n)) return integer_rule(1, 100000);
          e.probe_max_conns = static_cast<unsigned>(n);
          return {};
        }},
-      {"--load", "LIST",
+      {"--load", nullptr, "LIST",
        "offered heavy load levels, each a phase of its own: N% of a\n"
-       "                          capacity or an absolute Nrps, e.g. 25%,50%,200rps; none:\n"
-       "                          capacity runs only (default\n"
-       "                          10%,25%,50%,70%,85%,100%,120%)",
+       "capacity or an absolute Nrps, e.g. 25%,50%,200rps; none:\n"
+       "capacity runs only (default\n"
+       "10%,25%,50%,70%,85%,100%,120%)",
        [](const std::string& v, E& e) { return parse_load_levels(v, e.levels); }},
-      {"--load-basis", "B",
+      {"--load-basis", nullptr, "B",
        "what N% is of: max, the highest capacity among the\n"
-       "                          configurations of one job size (the same rates for\n"
-       "                          all), or own, each configuration's (default max)",
+       "configurations of one job size (the same rates for\n"
+       "all), or own, each configuration's (default max)",
        [](const std::string& v, E& e) { return parse_load_basis(v, e.load_basis); }},
-      {"--heavy-arrivals", "A", "load phases' heavy arrivals: poisson or fixed (default poisson)",
+      {"--heavy-arrivals", nullptr, "A",
+       "load phases' heavy arrivals: poisson or fixed (default poisson)",
        [](const std::string& v, E& e) -> std::string {
          if (v != "poisson" && v != "fixed") return "must be poisson or fixed";
          e.heavy_poisson = v == "poisson";
          return {};
        }},
-      {"--heavy-max-conns", "N",
+      {"--heavy-max-conns", nullptr, "N",
        "most connections the open-loop heavy stream may open\n"
-       "                          (default 512: past the server's queue, 503s come back\n"
-       "                          at once and free them)",
+       "(default 512: past the server's queue, 503s come back\n"
+       "at once and free them)",
        [](const std::string& v, E& e) -> std::string {
          std::uint64_t n = 0;
          if (!parse_u64(v, 1, 100000, n)) return integer_rule(1, 100000);
          e.heavy_max_conns = static_cast<unsigned>(n);
          return {};
        }},
-      {"--knee-factor", "X",
+      {"--knee-factor", nullptr, "X",
        "responsive capacity: the highest load at which /hi p99\n"
-       "                          (and at every lower level) stays within X times its\n"
-       "                          unloaded p99 (default 2)",
+       "(and at every lower level) stays within X times its\n"
+       "unloaded p99 (default 2)",
        [](const std::string& v, E& e) -> std::string {
          if (!parse_number(v, e.knee_factor) || !(e.knee_factor > 1) || e.knee_factor > 1000)
            return "must be a number above 1 (a ratio of /hi p99s)";
          return {};
        }},
-      {"--phase", "SEC", "length of each loaded phase (default 3)", seconds(&E::phase_s)},
-      {"--idle", "SEC", "length of the idle phases before and after (default 1)",
+      {"--phase", nullptr, "SEC", "length of each loaded phase (default 3)", seconds(&E::phase_s)},
+      {"--idle", nullptr, "SEC", "length of the idle phases before and after (default 1)",
        seconds(&E::idle_s)},
-      {"--calibrate", "SEC", "job-cost measurement, 1 connection on / (default 1.5, >= 3 calls)",
+      {"--calibrate", nullptr, "SEC",
+       "job-cost measurement, 1 connection on / (default 1.5, >= 3 calls)",
        seconds(&E::calibrate_s)},
-      {"--repeats", "N",
+      {"--repeats", nullptr, "N",
        "runs of every configuration, interleaved, their order\n"
-       "                          shuffled in each round by --seed (default 2; with\n"
-       "                          --load, the level runs: capacity is measured once)",
+       "shuffled in each round by --seed (default 2; with\n"
+       "--load, the level runs: capacity is measured once)",
        [](const std::string& v, E& e) -> std::string {
          std::uint64_t n = 0;
          if (!parse_u64(v, 1, 100, n)) return integer_rule(1, 100);
          e.repeats = static_cast<unsigned>(n);
          return {};
        }},
-      {"--timeout", "SEC", "a request unanswered this long is a timeout error (default 30)",
-       seconds(&E::timeout_s)},
-      {"--seed", "N", "seed of the Poisson arrivals and of the run order (default 1)",
+      {"--timeout", nullptr, "SEC",
+       "a request unanswered this long is a timeout error (default 30)", seconds(&E::timeout_s)},
+      {"--seed", nullptr, "N", "seed of the Poisson arrivals and of the run order (default 1)",
        [](const std::string& v, E& e) -> std::string {
          if (!parse_u64(v, 0, UINT64_MAX, e.seed)) return "must be a non-negative integer";
          return {};
        }},
-      {"--results", "DIR", "parent folder of the run's folder (default results)",
+      {"--results", nullptr, "DIR", "parent folder of the run's folder (default results)",
        [](const std::string& v, E& e) -> std::string {
          if (v.empty()) return "must be a directory";
          e.results_dir = v;
          return {};
        }},
-      {"--label", "TEXT", "appended to the run id: results/<YYYYmmdd-HHMMSS>-<label>",
+      {"--label", nullptr, "TEXT", "appended to the run id: results/<YYYYmmdd-HHMMSS>-<label>",
        [](const std::string& v, E& e) -> std::string {
          if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                               "0123456789._-") != std::string::npos)
@@ -220,71 +229,83 @@ const std::vector<Option<ExperimentOptions>>& experiment_table() {
          e.label = v;
          return {};
        }},
-      {"--server-arg", "ARG", "extra argument for every server, e.g. --server-arg=--max-queue=64",
+      {"--server-arg", nullptr, "ARG",
+       "extra argument for every server, e.g. --server-arg=--max-queue=64",
        [](const std::string& v, E& e) -> std::string {
          e.server_args.push_back(v);
          return {};
        }},
-      {"--sweep", "KEY=LIST",
+      {"--remote-nats", nullptr, "URL",
+       "remote: use this broker, nats://HOST:PORT, and the workers\n"
+       "you started on it, instead of a private broker and\n"
+       "--workers local workers per server (its token from\n"
+       "NATS_TOKEN: the command line goes into meta.json)",
+       [](const std::string& v, E& e) -> std::string {
+         if (v.rfind("nats://", 0) != 0 && v.rfind("tls://", 0) != 0)
+           return "must be a URL like nats://HOST:PORT";
+         e.remote_nats = v;
+         return {};
+       }},
+      {"--sweep", nullptr, "KEY=LIST",
        "sweep a server knob, e.g. worker-nice=0,19 (repeatable: the\n"
-       "                          configurations are the cross product of every sweep\n"
-       "                          with the strategies, job sizes and workers). KEY:\n"
-       "                          strategy, workers, fib, payload (as their flags),\n"
-       "                          worker-nice, worker-policy (normal, batch, idle),\n"
-       "                          loop-cpu (a CPU, or none), worker-cpus (0-1; 0+2 for\n"
-       "                          CPUs 0 and 2; all), min-workers, max-workers,\n"
-       "                          worker-idle-timeout (s), max-jobs-per-worker, max-queue.\n"
-       "                          A knob that means nothing for a strategy (worker knobs\n"
-       "                          for inline, pool sizes for thread) is not passed to it\n"
-       "                          and not in its label",
+       "configurations are the cross product of every sweep\n"
+       "with the strategies, job sizes and workers). KEY:\n"
+       "strategy, workers, fib, payload (as their flags),\n"
+       "worker-nice, worker-policy (normal, batch, idle),\n"
+       "loop-cpu (a CPU, or none), worker-cpus (0-1; 0+2 for\n"
+       "CPUs 0 and 2; all), min-workers, max-workers,\n"
+       "worker-idle-timeout (s), max-jobs-per-worker, max-queue.\n"
+       "A knob that means nothing for a strategy (worker knobs\n"
+       "for inline, pool sizes for thread) is not passed to it\n"
+       "and not in its label",
        [](const std::string& v, E& e) { return apply_sweep(v, e); }},
-      {"--slo", "OBJECTIVE",
+      {"--slo", nullptr, "OBJECTIVE",
        "an objective for each run's heavy+probe phase, like k6's\n"
-       "                          thresholds: 'hi.p99<2ms', 'heavy.rps>1000',\n"
-       "                          'hi.error_rate<=1%' (repeatable; all must hold).\n"
-       "                          STREAM.METRIC OP VALUE: STREAM hi or heavy; METRIC p50,\n"
-       "                          p90, p95, p99, p999, max, mean (VALUE in us, ms or s; ms\n"
-       "                          without a unit), rps (req/s), errors (a count),\n"
-       "                          error_rate (0..1, or 1%); OP <, <=, > or >=",
+       "thresholds: 'hi.p99<2ms', 'heavy.rps>1000',\n"
+       "'hi.error_rate<=1%' (repeatable; all must hold).\n"
+       "STREAM.METRIC OP VALUE: STREAM hi or heavy; METRIC p50,\n"
+       "p90, p95, p99, p999, max, mean (VALUE in us, ms or s; ms\n"
+       "without a unit), rps (req/s), errors (a count),\n"
+       "error_rate (0..1, or 1%); OP <, <=, > or >=",
        [](const std::string& v, E& e) -> std::string {
          Slo slo;
          if (std::string err = parse_slo(v, slo); !err.empty()) return err;
          e.slos.push_back(slo);
          return {};
        }},
-      {"--choose", "LABEL",
+      {"--choose", nullptr, "LABEL",
        "the configuration whose objectives set the exit status\n"
-       "                          (default: the only one; with several, the best: passing\n"
-       "                          every objective with the highest heavy req/s)",
+       "(default: the only one; with several, the best: passing\n"
+       "every objective with the highest heavy req/s)",
        [](const std::string& v, E& e) -> std::string {
          if (v.empty()) return "must be a configuration label, e.g. thread-fib30-w2-nice19";
          e.choose = v;
          return {};
        }},
-      {"--strict", nullptr,
+      {"--strict", nullptr, nullptr,
        "exit 4 when any measured row is invalid (after writing\n"
-       "                          everything; see the validity checks below)",
+       "everything; see the validity checks below)",
        [](const std::string&, E& e) -> std::string {
          e.strict = true;
          return {};
        }},
-      {"--harness-cpus", "LIST",
+      {"--harness-cpus", nullptr, "LIST",
        "pin offload-bench (load generator, sentinel) to these CPUs,\n"
-       "                          e.g. 0 (default: unpinned, recorded in meta.json)",
+       "e.g. 0 (default: unpinned, recorded in meta.json)",
        [](const std::string& v, E& e) -> std::string {
          if (std::string err = check_cpu_list(v); !err.empty()) return err;
          e.harness_cpus = v;
          return {};
        }},
-      {"--server-cpus", "LIST",
+      {"--server-cpus", nullptr, "LIST",
        "start every server pinned to these CPUs, e.g. 1 (its workers\n"
-       "                          too, unless a knob moves them) (default: unpinned)",
+       "too, unless a knob moves them) (default: unpinned)",
        [](const std::string& v, E& e) -> std::string {
          if (std::string err = check_cpu_list(v); !err.empty()) return err;
          e.server_cpus = v;
          return {};
        }},
-      {"--quiet", nullptr, "no progress line on stderr",
+      {"--quiet", nullptr, nullptr, "no progress line on stderr",
        [](const std::string&, E& e) -> std::string {
          e.quiet = true;
          return {};

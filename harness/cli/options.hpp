@@ -17,8 +17,12 @@ namespace bench {
 struct RunOptions {
   Target target;
   std::vector<StreamSpec> streams;
-  std::string hgrm_dir;  // empty: no .hgrm files
+  std::string hgrm_dir;   // empty: no .hgrm files
+  std::string json_path;  // --json: "" none, "-" stdout (the table then goes to stderr)
+  std::string csv_dir;    // --csv: a results folder holding this run
+  std::vector<Slo> slos;  // --slo: checked on the run's streams by role (exit 3 on a failure)
   bool quiet = false;
+  std::vector<std::string> command;  // argv, for the JSON and meta.json (set by main)
 };
 
 // One --sweep of a server knob (experiment/knobs.hpp): its key and canonical values.
@@ -29,6 +33,7 @@ struct KnobSweep {
 
 struct ExperimentOptions {
   std::string server_program;  // empty: offload-server next to offload-bench
+  // Names the server must list (checked once it has been asked: check_strategies).
   std::vector<std::string> strategies = {"inline", "thread", "process"};
   std::string workload = "fib";  // fib | gpg
   std::vector<unsigned> fibs = {30};
@@ -47,6 +52,9 @@ struct ExperimentOptions {
   std::string results_dir = "results";
   std::string label;
   std::vector<std::string> server_args;
+  // --remote-nats: the broker (and its workers, started elsewhere) that servers of a strategy
+  // taking --nats (remote) use; "": each runs its own broker and --workers local workers.
+  std::string remote_nats;
   std::vector<KnobSweep> sweeps;  // knob sweeps in the order given (strategy, workers, fib and
                                   // payload sweeps set the lists above)
   std::vector<Slo> slos;          // checked on the heavy+probe phase of every run
@@ -78,9 +86,11 @@ ParseResult parse_experiment_options(const std::vector<std::string>& args, Exper
 std::string run_usage();
 std::string experiment_usage();
 
+// The harness's units, as flags/flag_units.hpp reads them (the server's reader too):
 // "1.5", "1.5s", "500ms", "2m" -> seconds; false when not a positive finite duration.
 bool parse_duration(const std::string& text, double& seconds);
-// "4096", "4k", "1m" (binary units) -> bytes, 1 .. 64 MiB like the server's --payload-bytes.
+// "4096", "4k", "1m" (binary units) -> bytes, 1 .. 64 MiB: what the server's --payload-bytes
+// takes.
 bool parse_size(const std::string& text, std::uint64_t& bytes);
 // 65536 -> "64k", 1048576 -> "1m", 1000 -> "1000": short names for configuration labels.
 std::string size_label(std::uint64_t bytes);

@@ -5,41 +5,60 @@
 #include <uv.h>
 
 #include <cmath>
-#include <cstdio>
 
 namespace bench {
 
-Progress::Progress(bool enabled, double log_every_s)
-    : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1), log_every_s_(log_every_s) {}
+namespace {
+
+ProgressOptions defaults(bool enabled, double log_every_s) {
+  ProgressOptions o;
+  o.enabled = enabled;
+  o.log_every_s = log_every_s;
+  return o;
+}
+
+}  // namespace
+
+Progress::Progress(bool enabled, double log_every_s) : Progress(defaults(enabled, log_every_s)) {}
+
+Progress::Progress(ProgressOptions options)
+    : options_(std::move(options)),
+      tty_(options_.tty ? *options_.tty : isatty(fileno(options_.out)) == 1) {
+  if (!options_.now) options_.now = [] { return uv_hrtime(); };
+}
 
 Progress::~Progress() {
   clear();
 }
 
 void Progress::show(const std::string& text) {
-  if (!enabled_) return;
+  if (!options_.enabled) return;
+  std::string line = text;
+  if (const std::string live = live_.text(); !live.empty()) line += " | last 1s: " + live;
   if (tty_) {
-    std::fprintf(stderr, "\r%s\033[K", text.c_str());
-    std::fflush(stderr);
+    std::fprintf(options_.out, "\r%s\033[K", line.c_str());
+    std::fflush(options_.out);
     dirty_ = true;
     return;
   }
-  const std::uint64_t now = uv_hrtime();
-  if (last_log_ns_ != 0 && static_cast<double>(now - last_log_ns_) / 1e9 < log_every_s_) return;
+  const std::uint64_t now = options_.now();
+  if (logged_ && static_cast<double>(now - last_log_ns_) / 1e9 < options_.log_every_s) return;
+  logged_ = true;
   last_log_ns_ = now;
-  std::fprintf(stderr, "%s\n", text.c_str());
+  std::fprintf(options_.out, "%s\n", line.c_str());
+  std::fflush(options_.out);
 }
 
 void Progress::note(const std::string& text) {
-  if (!enabled_) return;
+  if (!options_.enabled) return;
   clear();
-  std::fprintf(stderr, "%s\n", text.c_str());
+  std::fprintf(options_.out, "%s\n", text.c_str());
 }
 
 void Progress::clear() {
   if (!dirty_) return;
-  std::fprintf(stderr, "\r\033[K");
-  std::fflush(stderr);
+  std::fprintf(options_.out, "\r\033[K");
+  std::fflush(options_.out);
   dirty_ = false;
 }
 

@@ -1,5 +1,6 @@
 // One Phase holds all the streams; this file adds the signals, the progress line and the
-// output. Closed loops are not waited for at the end (like wrk): nothing follows this run.
+// outputs: the table, .hgrm files, --json, --csv and the --slo verdict. Closed loops are not
+// waited for at the end (like wrk): nothing follows this run.
 #include "cli/run_command.hpp"
 
 #include <sys/stat.h>
@@ -11,7 +12,11 @@
 #include <optional>
 
 #include "cli/progress.hpp"
+#include "cli/run_recorder.hpp"
 #include "cli/run_report.hpp"
+#include "experiment/machine.hpp"
+#include "experiment/run_folder.hpp"
+#include "experiment/run_output.hpp"
 #include "load/phase.hpp"
 #include "stats/hgrm.hpp"
 #include "uv/handles.hpp"
@@ -23,7 +28,7 @@ namespace {
 class LoadRun final : public PhaseListener {
  public:
   LoadRun(uv_loop_t* loop, const RunOptions& options)
-      : options_(options), progress_(!options.quiet) {
+      : options_(options), progress_(!options.quiet), recorder_(loop, options_) {
     double grace = 0;
     for (const auto& s : options.streams) grace = std::max(grace, s.timeout_s);
     PhaseOptions po;
@@ -34,16 +39,25 @@ class LoadRun final : public PhaseListener {
     sigterm_.emplace(loop, SIGTERM, [this] { interrupt(); });
   }
 
-  void start() { phase_->start(); }
+  void start() {
+    started_ = utc_now_iso();
+    recorder_.before([this] {
+      if (!stopping_ && !ended_) phase_->start();
+    });
+  }
   int exit_status() const { return status_; }
 
  private:
   void interrupt() {
     status_ = 130;
+    stopping_ = true;
+    recorder_.cancel();   // a wait on the server's /metrics ends now
     phase_->interrupt();  // prints what was measured so far
   }
 
-  void phase_window(Phase& p, const PhaseWindow&) override {
+  void phase_window(Phase& p, const PhaseWindow& w) override {
+    recorder_.window(p, w);
+    progress_.window(p, w);
     const double elapsed = static_cast<double>(uv_hrtime() - p.start_ns()) / 1e9;
     if (elapsed < 2) return;  // short runs need no progress line
     std::string text = "offload-bench: " + std::to_string(static_cast<int>(elapsed)) + " s";
@@ -68,28 +82,72 @@ class LoadRun final : public PhaseListener {
   }
 
   void phase_ended(Phase& p) override {
+    ended_ = true;
     progress_.clear();
-    finish(p);
+    recorder_.after([this, &p] { finish(p); });
   }
 
   void phase_failed(Phase& p, const std::string& message) override {
+    ended_ = true;
     progress_.clear();
     std::fprintf(stderr, "offload-bench: %s\n", message.c_str());
+    failure_ = message;
+    status_ = 1;
     bool measured = false;
     for (const auto& s : p.streams()) measured = measured || s->stats().requests_sent() > 0;
-    if (measured) finish(p);
-    status_ = 1;
+    if (measured) {
+      finish(p);
+    } else {
+      close_signals();
+    }
+  }
+
+  // The run's verdict: a failure (1) or Ctrl-C (130) comes before an objective's (3).
+  void finish(Phase& p) {
+    RunFacts facts = recorder_.facts(p);
+    facts.started = started_;
+    facts.ended = utc_now_iso();
+    facts.status = !failure_.empty() ? "failed" : p.interrupted() ? "interrupted" : "complete";
+    facts.message = failure_;
+    if (!options_.slos.empty()) {
+      facts.slo = check_run_slos(options_.slos, facts.streams);
+      if (!facts.slo->pass && status_ == 0) status_ = 3;
+    }
+    facts.exit_status = status_;
+
+    // With the JSON on stdout, the table goes to stderr: stdout stays one document.
+    std::FILE* table = options_.json_path == "-" ? stderr : stdout;
+    std::vector<const Stream*> streams;
+    for (const auto& s : p.streams()) streams.push_back(s.get());
+    std::string text = run_report(streams);
+    if (facts.slo) text += slo_report(options_.slos, *facts.slo);
+    std::fputs(text.c_str(), table);
+    std::fflush(table);
+    if (!options_.hgrm_dir.empty()) write_hgrm(streams);
+    if (!options_.json_path.empty()) write_json(run_json(facts));
+    if (!options_.csv_dir.empty()) {
+      if (std::string err = write_run_folder(options_.csv_dir, facts); !err.empty()) {
+        std::fprintf(stderr, "offload-bench: --csv: %s\n", err.c_str());
+        status_ = 1;
+      }
+    }
+    if (p.interrupted()) std::fprintf(stderr, "offload-bench: interrupted\n");
     close_signals();
   }
 
-  void finish(Phase& p) {
-    std::vector<const Stream*> streams;
-    for (const auto& s : p.streams()) streams.push_back(s.get());
-    std::fputs(run_report(streams).c_str(), stdout);
-    std::fflush(stdout);
-    if (!options_.hgrm_dir.empty()) write_hgrm(streams);
-    if (p.interrupted()) std::fprintf(stderr, "offload-bench: interrupted\n");
-    close_signals();
+  void write_json(const std::string& doc) {
+    if (options_.json_path == "-") {
+      std::fputs(doc.c_str(), stdout);
+      std::fflush(stdout);
+      return;
+    }
+    std::ofstream out(options_.json_path, std::ios::trunc);
+    out << doc;
+    out.flush();
+    if (!out) {
+      std::fprintf(stderr, "offload-bench: cannot write %s\n", options_.json_path.c_str());
+      status_ = 1;
+    }
   }
 
   void write_hgrm(const std::vector<const Stream*>& streams) {
@@ -110,16 +168,22 @@ class LoadRun final : public PhaseListener {
     }
   }
 
-  // Closed, not destroyed: this may run inside a signal callback.
+  // Closed, not destroyed: this may run inside a signal callback (or a /metrics answer's).
   void close_signals() {
     if (sigint_) sigint_->close();
     if (sigterm_) sigterm_->close();
+    recorder_.close();
   }
 
   RunOptions options_;
   Progress progress_;
+  RunRecorder recorder_;
   std::unique_ptr<Phase> phase_;
   std::optional<uvx::Signal> sigint_, sigterm_;
+  std::string started_;
+  std::string failure_;
+  bool ended_ = false;     // the phase has ended
+  bool stopping_ = false;  // Ctrl-C: a phase not started yet never starts
   int status_ = 0;
 };
 

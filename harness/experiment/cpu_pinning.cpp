@@ -1,32 +1,14 @@
 #include "experiment/cpu_pinning.hpp"
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
+
+#include "flag_cpu_list.hpp"
 
 namespace bench {
 
 std::optional<std::vector<int>> parse_cpu_list(const std::string& list) {
-  std::vector<int> cpus;
-  std::size_t at = 0;
-  while (at <= list.size()) {
-    std::size_t comma = list.find(',', at);
-    if (comma == std::string::npos) comma = list.size();
-    const std::string item = list.substr(at, comma - at);
-    const auto dash = item.find('-');
-    const std::string a = item.substr(0, dash);
-    const std::string b = dash == std::string::npos ? a : item.substr(dash + 1);
-    int lo = 0, hi = 0;
-    auto number = [](const std::string& text, int& out) {
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-      return !text.empty() && ec == std::errc() && end == text.data() + text.size() && out >= 0 &&
-             out < CPU_SETSIZE;
-    };
-    if (!number(a, lo) || !number(b, hi) || hi < lo) return std::nullopt;
-    for (int c = lo; c <= hi; ++c) cpus.push_back(c);
-    at = comma + 1;
-  }
-  return cpus;
+  return flags::parse_cpu_list(list, CPU_SETSIZE);
 }
 
 bool cpu_set_of(const std::string& list, cpu_set_t& out) {

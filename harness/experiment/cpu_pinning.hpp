@@ -11,8 +11,9 @@
 
 namespace bench {
 
-// "0-1,3" -> {0, 1, 3}, in order; nullopt when it is not such a list (every item a CPU number
-// or an ascending range lo-hi). The harness's one reader of CPU lists.
+// "0-1,3" -> {0, 1, 3}, sorted; nullopt when it is not such a list (every item a CPU number
+// or an ascending range lo-hi): flags::parse_cpu_list, the server's reader too, for any CPU
+// the affinity calls can name.
 std::optional<std::vector<int>> parse_cpu_list(const std::string& list);
 
 // "0-1,3" -> the set; false on a malformed list (lists are checked when options are parsed).

@@ -1,5 +1,7 @@
 // The default server is the offload-server built next to this program (build*/bin/), so a
-// build tree is self-contained and never picks up a stale binary from PATH.
+// build tree is self-contained and never picks up a stale binary from PATH. That server is
+// asked for its strategies before anything is planned: the names --strategies may use, the
+// knobs that apply to each, and which runs its jobs on the loop.
 #include "experiment/experiment_command.hpp"
 
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include "experiment/plan.hpp"
 #include "experiment/results_folder.hpp"
 #include "experiment/runner.hpp"
+#include "experiment/strategies.hpp"
 #include "uv/handles.hpp"
 
 namespace bench {
@@ -30,11 +33,6 @@ std::string default_server() {
 }  // namespace
 
 int run_experiment(const ExperimentOptions& options, int argc, char** argv) {
-  Plan plan = make_plan(options);
-  if (std::string err = check_plan(plan); !err.empty()) {
-    std::fprintf(stderr, "offload-bench experiment: %s\n", err.c_str());
-    return 2;
-  }
   const std::string program =
       options.server_program.empty() ? default_server() : options.server_program;
   if (access(program.c_str(), X_OK) != 0) {
@@ -43,6 +41,24 @@ int run_experiment(const ExperimentOptions& options, int argc, char** argv) {
                  "--server PATH)\n",
                  program.c_str());
     return options.server_program.empty() ? 1 : 2;
+  }
+  // The strategies are the server's to name: asked once, before anything is planned.
+  StrategyRegistry strategies;
+  if (std::string why = ask_server_strategies(program, strategies); !why.empty()) {
+    strategies = builtin_strategies();
+    std::fprintf(stderr,
+                 "offload-bench experiment: %s does not list its strategies (%s): taking "
+                 "them as %s\n",
+                 program.c_str(), why.c_str(), strategies.names_text().c_str());
+  }
+  if (std::string err = check_strategies(options.strategies, strategies); !err.empty()) {
+    std::fprintf(stderr, "offload-bench experiment: %s\n", err.c_str());
+    return 2;
+  }
+  Plan plan = make_plan(options, strategies);
+  if (std::string err = check_plan(plan); !err.empty()) {
+    std::fprintf(stderr, "offload-bench experiment: %s\n", err.c_str());
+    return 2;
   }
   // Before the loop and the sentinel thread exist: every thread after inherits the CPUs.
   if (!options.harness_cpus.empty()) {

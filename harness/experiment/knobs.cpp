@@ -3,28 +3,24 @@
 // CPU numbers are checked against this machine: the harness starts its servers here.
 #include "experiment/knobs.hpp"
 
-#include "experiment/cpu_pinning.hpp"
-
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <thread>
 
-#include "cli/options.hpp"
+#include "flag_cpu_list.hpp"
+#include "flag_units.hpp"
 
 namespace bench {
 
 namespace {
 
-bool parse_int(std::string_view text, long long lo, long long hi, long long& out) {
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return !text.empty() && ec == std::errc() && ptr == end && out >= lo && out <= hi;
+bool parse_int(std::string_view text, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
+  return flags::parse_i64(text, lo, hi, out);
 }
 
-std::string int_rule(long long lo, long long hi) {
-  return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+std::string int_rule(std::int64_t lo, std::int64_t hi) {
+  return flags::integer_rule(lo, hi);
 }
 
 int cores() {
@@ -41,8 +37,7 @@ std::string number_text(double v) {
 
 // "0-1,3" with every CPU on this machine; "+" already turned into ",".
 std::string check_cpu_list(const std::string& list) {
-  const auto cpus = parse_cpu_list(list);
-  if (!cpus || std::any_of(cpus->begin(), cpus->end(), [](int c) { return c >= cores(); }))
+  if (!flags::parse_cpu_list(list, cores()))
     return "must be a CPU list like 1 or 0-1 (write 0+2 for the CPUs 0 and 2) with CPUs from 0 "
            "to " +
            std::to_string(cores() - 1);
@@ -51,18 +46,16 @@ std::string check_cpu_list(const std::string& list) {
 
 const std::vector<KnobSpec>& knob_specs() {
   static const std::vector<KnobSpec> specs = {
-      {"worker-nice", "worker_nice", "WORKER_NICE", KnobScope::pool, "0", true},
-      {"worker-policy", "worker_policy", "WORKER_POLICY", KnobScope::pool, "normal", false},
-      {"loop-cpu", "loop_cpu", "LOOP_CPU", KnobScope::all, "", true},
-      {"worker-cpus", "worker_cpus", "WORKER_CPUS", KnobScope::pool, "", false},
+      {"worker-nice", "worker_nice", "WORKER_NICE", "0", true},
+      {"worker-policy", "worker_policy", "WORKER_POLICY", "normal", false},
+      {"loop-cpu", "loop_cpu", "LOOP_CPU", "", true},
+      {"worker-cpus", "worker_cpus", "WORKER_CPUS", "", false},
       // Their defaults are the configuration's --workers: make_plan fills them in.
-      {"min-workers", "min_workers", "MIN_WORKERS", KnobScope::process, "", true},
-      {"max-workers", "max_workers", "MAX_WORKERS", KnobScope::process, "", true},
-      {"worker-idle-timeout", "worker_idle_timeout_s", "WORKER_IDLE_TIMEOUT", KnobScope::process,
-       "10", true},
-      {"max-jobs-per-worker", "max_jobs_per_worker", "MAX_JOBS_PER_WORKER", KnobScope::process, "0",
-       true},
-      {"max-queue", "max_queue", "MAX_QUEUE", KnobScope::pool, "128", true},
+      {"min-workers", "min_workers", "MIN_WORKERS", "", true},
+      {"max-workers", "max_workers", "MAX_WORKERS", "", true},
+      {"worker-idle-timeout", "worker_idle_timeout_s", "WORKER_IDLE_TIMEOUT", "10", true},
+      {"max-jobs-per-worker", "max_jobs_per_worker", "MAX_JOBS_PER_WORKER", "0", true},
+      {"max-queue", "max_queue", "MAX_QUEUE", "128", true},
   };
   return specs;
 }
@@ -70,9 +63,10 @@ const std::vector<KnobSpec>& knob_specs() {
 const std::vector<std::string>& server_env_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> all = {
-        "STRATEGY",       "HOST",        "PORT",          "FIB",      "MAX_N",   "WORKERS",
-        "WORKLOAD",       "PAYLOAD",     "MAX_PAYLOAD",   "GPG_HOME", "GPG_KEY", "IDLE_TIMEOUT",
-        "HEADER_TIMEOUT", "JOB_TIMEOUT", "DRAIN_TIMEOUT", "MAX_CONNS"};
+        "STRATEGY",  "HOST",         "PORT",           "FIB",           "MAX_N",
+        "WORKERS",   "WORKLOAD",     "PAYLOAD",        "MAX_PAYLOAD",   "GPG_HOME",
+        "GPG_KEY",   "IDLE_TIMEOUT", "HEADER_TIMEOUT", "JOB_TIMEOUT",   "DRAIN_TIMEOUT",
+        "MAX_CONNS", "NATS_URL",     "NATS_TOKEN",     "REMOTE_RETRIES"};
     for (const auto& k : knob_specs()) all.emplace_back(k.env);
     return all;
   }();
@@ -82,6 +76,9 @@ const std::vector<std::string>& server_env_names() {
 const std::vector<std::string>& server_env_removed() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> all = server_env_names();
+    // Kept: the broker's token, a secret that configures nothing else, is how the servers of
+    // --remote-nats get it (a URL with the token would be recorded in meta.json's command).
+    all.erase(std::find(all.begin(), all.end(), "NATS_TOKEN"));
     // libuv's own: it sizes the uvpool strategy's pool in place of --workers.
     all.emplace_back("UV_THREADPOOL_SIZE");
     return all;
@@ -101,21 +98,14 @@ std::string knob_keys_text() {
   return out;
 }
 
-bool knob_applies(const KnobSpec& knob, std::string_view strategy) {
-  switch (knob.scope) {
-    case KnobScope::all:
-      return true;
-    case KnobScope::pool:
-      return strategy != "inline";
-    case KnobScope::process:
-      return strategy == "process";
-  }
-  return false;
+bool knob_applies(const KnobSpec& knob, const Strategy& strategy,
+                  const StrategyRegistry& registry) {
+  return registry.applies(strategy, knob.key);
 }
 
 std::string normalize_knob_value(const KnobSpec& knob, const std::string& text, std::string& out) {
   const std::string key = knob.key;
-  long long n = 0;
+  std::int64_t n = 0;
   if (key == "worker-nice") {
     if (!parse_int(text, -20, 19, n)) return int_rule(-20, 19);
     out = std::to_string(n);
@@ -146,7 +136,7 @@ std::string normalize_knob_value(const KnobSpec& knob, const std::string& text, 
     out = std::to_string(n);
   } else if (key == "worker-idle-timeout") {
     double s = 0;
-    if (!parse_duration(text, s) || s > 86400)
+    if (!flags::parse_duration(text, s, 86400))
       return "must be a duration above 0 and at most 86400 s (seconds, or 500ms, 2m)";
     out = number_text(s);
   } else if (key == "max-jobs-per-worker") {

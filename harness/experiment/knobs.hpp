@@ -1,24 +1,23 @@
 // The server knobs an experiment sets per configuration (issue 7): scheduling (worker nice and
 // policy, loop and worker CPUs) and pool shape (elastic sizes, recycling, queue). One table
 // says, per knob, its --sweep key (the server's flag without "--"), its CSV column, the
-// environment fallback the server would otherwise read, which strategies it means something
-// for, its default, and its short form in configuration labels.
+// environment fallback the server would otherwise read, its default, and its short form in
+// configuration labels. Which strategies a knob means something for is the server's to say:
+// its strategy list names the flags that apply to each (strategies.hpp).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "experiment/strategies.hpp"
+
 namespace bench {
 
-// all strategies | the pools (thread, process, uvpool) | the process pool only
-enum class KnobScope { all, pool, process };
-
 struct KnobSpec {
-  const char* key;     // --sweep key, e.g. worker-nice
-  const char* column;  // CSV column, e.g. worker_nice
-  const char* env;     // the server's environment fallback, e.g. WORKER_NICE
-  KnobScope scope;
+  const char* key;       // --sweep key, e.g. worker-nice
+  const char* column;    // CSV column, e.g. worker_nice
+  const char* env;       // the server's environment fallback, e.g. WORKER_NICE
   const char* fallback;  // recorded value when not set ("" for loop/worker CPUs: not pinned)
   bool numeric;          // meta.json writes it as a number
 };
@@ -34,7 +33,9 @@ const std::vector<std::string>& server_env_names();
 // configure it behind its flags' back (UV_THREADPOOL_SIZE sizes uvpool's pool).
 const std::vector<std::string>& server_env_removed();
 std::string knob_keys_text();  // "worker-nice, worker-policy, ..." for error lines
-bool knob_applies(const KnobSpec& knob, std::string_view strategy);
+// Whether the knob means something for the strategy, by the server's list of strategies
+// (StrategyRegistry::applies).
+bool knob_applies(const KnobSpec& knob, const Strategy& strategy, const StrategyRegistry& registry);
 
 // Checks one value against the server's rule and writes its canonical form to `out`:
 // "0+1" -> "0,1" for worker-cpus (a comma separates sweep values), "500ms" -> "0.5" for the

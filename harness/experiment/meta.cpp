@@ -6,6 +6,7 @@
 
 #include "experiment/json.hpp"
 #include "experiment/knobs.hpp"
+#include "experiment/results_schema.hpp"
 
 namespace bench {
 
@@ -154,6 +155,8 @@ std::string meta_json(const MetaFacts& f) {
             .str("workload", c.workload)
             .raw("fib", c.workload == "fib" ? std::to_string(c.fib) : "null")
             .raw("payload_bytes", c.workload == "gpg" ? std::to_string(c.payload) : "null")
+            .str("load_param", c.load_param)
+            .integer("load_value", static_cast<std::int64_t>(c.load_value))
             .integer("workers", c.workers)
             .num("job_cost_ms", i < f.job_cost_ms.size() ? f.job_cost_ms[i] : std::nan(""))
             .num("capacity_rps", i < f.capacity_rps.size() ? f.capacity_rps[i] : std::nan(""))
@@ -184,11 +187,14 @@ std::string meta_json(const MetaFacts& f) {
       .str("status", f.status)
       .str("started", f.started)
       .raw("ended", f.ended ? json::string(*f.ended) : "null")
+      .integer("results_schema", schema::version())
       .raw("command", strings_json(f.command))
       .raw("params", params_json(f.plan->options, f.server_program))
       .raw("machine", f.machine_json)
       .raw("versions", f.versions_json)
       .str("git_rev", f.git_rev)
+      .raw("strategies", f.plan->strategies.json())
+      .str("strategies_from", f.plan->strategies.source)
       .raw("configs", json::array(configs))
       .raw("load_basis_rps", basis_json(f))
       .raw("validity", f.validity_json)

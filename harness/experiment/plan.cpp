@@ -1,7 +1,8 @@
-// inline has no pool: a --workers sweep would run the same inline server several times, so
-// inline appears once per job size. Knobs follow the same rule: one that means nothing for a
-// strategy (a worker's nice for inline, an elastic pool size for thread) is not passed to it
-// and not named in its label, so its configurations collapse into one.
+// A strategy without a pool (inline: its jobs run on the loop) has no size: a --workers sweep
+// would run the same server several times, so it appears once per job size. Knobs follow the
+// same rule: one that means nothing for a strategy (a worker's nice for inline, an elastic
+// pool size for thread; the server's strategy list says which) is not passed to it and not
+// named in its label, so its configurations collapse into one.
 #include "experiment/plan.hpp"
 
 #include <algorithm>
@@ -25,7 +26,7 @@ void resolve_knobs(const ExperimentOptions& options, ServerConfig& c,
   std::vector<bool> set(specs.size(), false);
   for (std::size_t k = 0; k < specs.size(); ++k) {
     const KnobSpec& spec = specs[k];
-    if (!knob_applies(spec, c.strategy)) continue;
+    if (!c.knob_in_scope[k]) continue;
     c.knobs[k] = spec.fallback;
     for (const auto& [key, value] : fixed) {  // the last one given wins, as in the server
       if (key != spec.key) continue;
@@ -36,7 +37,7 @@ void resolve_knobs(const ExperimentOptions& options, ServerConfig& c,
   for (std::size_t s = 0; s < options.sweeps.size(); ++s) {
     const KnobSpec* spec = find_knob(options.sweeps[s].key);
     const std::size_t k = static_cast<std::size_t>(spec - specs.data());
-    if (!knob_applies(*spec, c.strategy)) continue;
+    if (!c.knob_in_scope[k]) continue;
     const std::string& value = options.sweeps[s].values[choice[s]];
     c.knobs[k] = value;
     set[k] = true;
@@ -48,7 +49,7 @@ void resolve_knobs(const ExperimentOptions& options, ServerConfig& c,
   // most is at least the fewest.
   const std::size_t lo = static_cast<std::size_t>(find_knob("min-workers") - specs.data());
   const std::size_t hi = static_cast<std::size_t>(find_knob("max-workers") - specs.data());
-  if (knob_applies(specs[lo], c.strategy)) {
+  if (c.knob_in_scope[lo]) {
     const unsigned min = set[lo] ? static_cast<unsigned>(std::stoul(c.knobs[lo])) : c.workers;
     const unsigned max = set[hi] ? static_cast<unsigned>(std::stoul(c.knobs[hi])) : c.workers;
     if (set[lo] && set[hi] && min > max)
@@ -61,9 +62,10 @@ void resolve_knobs(const ExperimentOptions& options, ServerConfig& c,
 
 }  // namespace
 
-Plan make_plan(const ExperimentOptions& options) {
+Plan make_plan(const ExperimentOptions& options, const StrategyRegistry& strategies) {
   Plan plan;
   plan.options = options;
+  plan.strategies = strategies;
   std::set<std::string> labels;
   // The load axis: FIB values for fib, payload sizes for gpg.
   std::vector<std::uint64_t> sizes;
@@ -73,6 +75,9 @@ Plan make_plan(const ExperimentOptions& options) {
     for (unsigned f : options.fibs) sizes.push_back(f);
   }
   for (const auto& strategy : options.strategies) {
+    const Strategy* info = strategies.find(strategy);
+    const Strategy unknown{strategy, {}, true, {"workers"}};  // check_strategies refuses it first
+    const Strategy& s = info != nullptr ? *info : unknown;
     for (std::uint64_t size : sizes) {
       for (unsigned workers : options.workers) {
         // The knob sweeps' cross product, the last sweep varying fastest.
@@ -81,15 +86,21 @@ Plan make_plan(const ExperimentOptions& options) {
           ServerConfig c;
           c.strategy = strategy;
           c.workload = options.workload;
-          c.workers = strategy == "inline" ? 1 : workers;
+          c.pool = s.has_pool();
+          c.workers = c.pool ? workers : 1;
+          for (const auto& spec : knob_specs())
+            c.knob_in_scope.push_back(knob_applies(spec, s, strategies));
           std::string load;
           if (c.workload == "gpg") {
             c.payload = size;
             load = "gpg" + size_label(size);
+            c.load_param = "payload_bytes";
           } else {
             c.fib = static_cast<unsigned>(size);
             load = "fib" + std::to_string(c.fib);
+            c.load_param = "fib";
           }
+          c.load_value = size;
           c.label = strategy + "-" + load + "-w" + std::to_string(c.workers);
           resolve_knobs(options, c, choice);
           if (labels.insert(c.label).second) plan.configs.push_back(c);

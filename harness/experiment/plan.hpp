@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "experiment/strategies.hpp"
 
 namespace bench {
 
@@ -20,11 +21,19 @@ struct ServerConfig {
   std::string workload;       // fib | gpg
   unsigned fib = 0;           // fib only
   std::uint64_t payload = 0;  // gpg only: bytes
-  unsigned workers = 0;       // 1 for inline: its one "worker" is the loop
+  // The job size as any workload names it: its server flag's column ("fib", "payload_bytes")
+  // and value; the CSVs' load_param and load_value.
+  std::string load_param;
+  std::uint64_t load_value = 0;
+  unsigned workers = 0;  // 1 for a strategy without a pool: its one "worker" is the loop
+  bool pool = true;      // the strategy has a pool, sized with --workers
   // One canonical value per knob_specs() entry, as recorded in the CSVs: the swept value, a
   // --server-arg's, or the server's default; "" where the knob does not apply to the
   // strategy, or (loop/worker CPUs) nothing is pinned.
   std::vector<std::string> knobs;
+  // One per knob_specs() entry: whether it means something for the strategy (the server's
+  // strategy list names it for the strategy).
+  std::vector<bool> knob_in_scope;
   std::vector<std::string> knob_args;  // server flags for this configuration's swept knobs
   std::string problem;                 // a combination the server would refuse, or ""
 };
@@ -62,9 +71,11 @@ struct Plan {
   double seconds_from(std::size_t first) const;
 
   ExperimentOptions options;
+  StrategyRegistry strategies;  // as the server listed them
 };
 
-Plan make_plan(const ExperimentOptions& options);
+// `strategies` must name every strategy of options.strategies (check_strategies).
+Plan make_plan(const ExperimentOptions& options, const StrategyRegistry& strategies);
 // "" or one line on why the plan cannot run: a knob combination the server refuses
 // (--min-workers above --max-workers), or a --choose label no configuration has.
 std::string check_plan(const Plan& plan);

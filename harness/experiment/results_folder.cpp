@@ -11,6 +11,8 @@
 #include <ctime>
 #include <fstream>
 
+#include "experiment/results_schema.hpp"
+
 namespace bench {
 
 namespace {
@@ -55,11 +57,10 @@ std::string ResultsFolder::create(const std::string& parent, const std::string& 
   if (std::string err = make_dirs(path_ + "/logs"); !err.empty()) return err;
   if (std::string err = make_dirs(path_ + "/hgrm"); !err.empty()) return err;
 
-  const std::string keys = std::string(kKeyColumns) + "," + kKnobColumns;
-  summary_ = open_csv(path_ + "/summary.csv", keys + "," + kSummaryColumns);
-  series_ = open_csv(path_ + "/series.csv", keys + "," + kSeriesColumns);
-  resources_ = open_csv(path_ + "/resources.csv", keys + "," + kResourceColumns);
-  metrics_ = open_csv(path_ + "/metrics.csv", keys + "," + kMetricsColumns);
+  summary_ = open_csv(path_ + "/summary.csv", schema::header("summary.csv"));
+  series_ = open_csv(path_ + "/series.csv", schema::header("series.csv"));
+  resources_ = open_csv(path_ + "/resources.csv", schema::header("resources.csv"));
+  metrics_ = open_csv(path_ + "/metrics.csv", schema::header("metrics.csv"));
   if (!summary_ || !series_ || !resources_ || !metrics_)
     return "cannot write in " + path_ + ": " + std::strerror(errno);
 
@@ -89,8 +90,7 @@ void ResultsFolder::flush() {
 }
 
 bool ResultsFolder::rewrite_summary(const std::string& rows) {
-  const std::string header = std::string(kKeyColumns) + "," + kKnobColumns + "," + kSummaryColumns;
-  if (!write_file("summary.csv", header + "\n" + rows)) return false;
+  if (!write_file("summary.csv", schema::header("summary.csv") + "\n" + rows)) return false;
   if (summary_ != nullptr) std::fclose(summary_);
   summary_ = std::fopen((path_ + "/summary.csv").c_str(), "ae");
   return summary_ != nullptr;

@@ -139,11 +139,15 @@ void Experiment::start_run() {
     args.insert(args.end(), {"--workload", "fib", "--fib", std::to_string(c.fib), "--max-n",
                              std::to_string(std::max(45u, c.fib))});
   }
-  if (c.strategy != "inline") {
+  if (c.pool) {
     args.push_back("--workers");
     args.push_back(std::to_string(c.workers));
   }
   args.insert(args.end(), c.knob_args.begin(), c.knob_args.end());
+  // An external broker for the strategies that take one (the server's list says which).
+  if (const Strategy* s = plan_.strategies.find(c.strategy);
+      !plan_.options.remote_nats.empty() && s != nullptr && s->has_knob("nats"))
+    args.insert(args.end(), {"--nats", plan_.options.remote_nats});
   args.insert(args.end(), plan_.options.server_args.begin(), plan_.options.server_args.end());
   const std::string log =
       folder_.path() + "/logs/" + c.label + "-r" + std::to_string(run().repeat) + ".log";
@@ -362,6 +366,7 @@ void Experiment::after_step() {
 }
 
 void Experiment::phase_window(Phase& p, const PhaseWindow& w) {
+  progress_.window(p, w);  // the live figures of the progress line
   const Step& s = step();
   if (s.calibrate) {
     if (scraper_) scraper_->scrape("calibrate");

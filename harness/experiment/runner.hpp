@@ -101,7 +101,11 @@ class Experiment final : private PhaseListener {
   void metrics_row(const std::string& context, std::uint64_t at_ns, const LoopWindow& w);
   std::string answer_text() const;   // the end's first lines: each configuration's answer
   std::string repeats_text() const;  // capacity runs over repeats: mean ± CI, ratios
-  double inline_capacity(std::size_t config) const;  // inline's, same job size; NaN if none
+  // The ratios' baseline: the strategy whose jobs run on the loop (inline), by the server's
+  // list (StrategyRegistry::loop_strategy); its capacity at the same job size, NaN if none.
+  bool is_baseline(const ServerConfig& c) const;
+  std::string baseline_header() const;  // "x inline"
+  double baseline_capacity(std::size_t config) const;
   void record_answers();                   // responsive capacities, for meta.json and the table
   void scrape_seen(const Scrape& scrape);  // every /metrics answer: the knobs in force
   std::optional<Choice> choice_;           // set when the run ends, with --slo

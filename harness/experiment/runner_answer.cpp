@@ -89,10 +89,20 @@ std::string Experiment::machine_facts_json() const {
   return head + (empty ? "" : ", ") + extra.substr(1);
 }
 
-double Experiment::inline_capacity(std::size_t config) const {
+bool Experiment::is_baseline(const ServerConfig& c) const {
+  const Strategy* loop = plan_.strategies.loop_strategy();
+  return loop != nullptr && c.strategy == loop->name;
+}
+
+std::string Experiment::baseline_header() const {
+  const Strategy* loop = plan_.strategies.loop_strategy();
+  return "x " + (loop != nullptr ? loop->name : std::string("loop"));
+}
+
+double Experiment::baseline_capacity(std::size_t config) const {
   const std::string size = size_key(plan_.configs[config]);
   for (std::size_t i = 0; i < plan_.configs.size(); ++i)
-    if (plan_.configs[i].strategy == "inline" && size_key(plan_.configs[i]) == size)
+    if (is_baseline(plan_.configs[i]) && size_key(plan_.configs[i]) == size)
       return mean_of(capacities_[i]);
   return kNaN;
 }
@@ -105,15 +115,15 @@ std::string Experiment::repeats_text() const {
   std::string out = "\nOver the repeats (mean ± half-width of the 95% t interval):\n";
   char line[600];
   std::snprintf(line, sizeof line, "%-*s %20s %8s %20s %20s %10s\n", width, "config",
-                "heavy req/s w/ probe", "x inline", "/hi p99 alone ms", "/hi p99 loaded ms",
-                "loaded/alone");
+                "heavy req/s w/ probe", baseline_header().c_str(), "/hi p99 alone ms",
+                "/hi p99 loaded ms", "loaded/alone");
   out += line;
   for (const auto& c : plan_.configs) {
-    std::vector<double> inline_rps;  // the inline server's of the same job size
+    std::vector<double> base_rps;  // the loop strategy's (inline's) of the same job size
     for (const auto& other : plan_.configs)
-      if (other.strategy == "inline" && size_key(other) == size_key(c))
+      if (is_baseline(other) && size_key(other) == size_key(c))
         for (const auto& r : table_)
-          if (r.config == other.label) inline_rps.push_back(r.heavy_loaded_rps);
+          if (r.config == other.label) base_rps.push_back(r.heavy_loaded_rps);
     std::vector<double> rps, alone, loaded;
     for (const auto& r : table_) {
       if (r.config != c.label) continue;
@@ -128,7 +138,7 @@ std::string Experiment::repeats_text() const {
       return s;
     };
     std::snprintf(line, sizeof line, "%-*s %20s %8s %20s %20s %10s\n", width, c.label.c_str(),
-                  pm(rps, "%.1f").c_str(), num(mean_of(rps) / mean_of(inline_rps), "%.2fx").c_str(),
+                  pm(rps, "%.1f").c_str(), num(mean_of(rps) / mean_of(base_rps), "%.2fx").c_str(),
                   pm(alone, "%.3f").c_str(), pm(loaded, "%.3f").c_str(),
                   num(mean_of(loaded) / mean_of(alone), "%.1fx").c_str());
     out += line;
@@ -160,7 +170,7 @@ std::string Experiment::answer_text() const {
                 "/hi p99", "why it stops there");
   out += line;
   std::snprintf(line, sizeof line, "%-*s %10s %8s %9s | %10s %6s %10s %10s %9s\n", width, "",
-                "req/s", "x inline", "unloaded", "req/s", "", "req/s", "ms", "ms");
+                "req/s", baseline_header().c_str(), "unloaded", "req/s", "", "req/s", "ms", "ms");
   out += line;
   for (std::size_t i = 0; i < plan_.configs.size() && i < answers_.size(); ++i) {
     const Responsive& a = answers_[i];
@@ -168,7 +178,7 @@ std::string Experiment::answer_text() const {
     const double capacity = mean_of(capacities_[i]);
     std::snprintf(line, sizeof line, "%-*s %10s %8s %9s | %10s %6s %10s %10s %9s  %s\n", width,
                   plan_.configs[i].label.c_str(), num(capacity, "%.1f").c_str(),
-                  num(capacity / inline_capacity(i), "%.2fx").c_str(),
+                  num(capacity / baseline_capacity(i), "%.2fx").c_str(),
                   format_ms(a.hi_unloaded_p99_ms).c_str(),
                   at ? num(at->offered_rps, "%.1f").c_str() : "none",
                   at ? num(at->offered_pct, "%.0f%%").c_str() : "-",

@@ -6,6 +6,7 @@
 
 #include "experiment/validity.hpp"
 
+#include "experiment/row_keys.hpp"
 #include "experiment/runner.hpp"
 #include "stats/hgrm.hpp"
 #include "stats/latency_summary.hpp"
@@ -37,24 +38,8 @@ double rate_of(const Stream& s) {
 }  // namespace
 
 CsvRow Experiment::keys(const Step& step) const {
-  const ServerConfig& c = config();
-  CsvRow row;
-  row.text(c.label).text(c.strategy).text(c.workload);
-  if (c.workload == "gpg") {
-    row.empty().integer(c.payload);
-  } else {
-    row.integer(c.fib).empty();
-  }
-  row.integer(c.workers);
-  row.integer(run().repeat).text(step.phase);
-  if (step.level >= 0) {
-    row.text(plan_.options.levels[step.level].label);
-  } else {
-    row.empty();
-  }
-  for (const auto& knob : c.knobs) row.text(knob);
-  row.text(knobs_refused_);
-  return row;
+  return key_cells(config(), run().repeat, step.phase,
+                   step.level >= 0 ? plan_.options.levels[step.level].label : "", knobs_refused_);
 }
 
 double Experiment::since_server(std::uint64_t ns) const {

@@ -47,7 +47,7 @@ std::string knob_mismatches(const ServerKnobs& reported, const ServerConfig& con
   const auto& specs = knob_specs();
   std::string min, max;
   for (std::size_t i = 0; i < specs.size() && i < config.knobs.size(); ++i) {
-    if (!knob_applies(specs[i], config.strategy)) continue;
+    if (i >= config.knob_in_scope.size() || !config.knob_in_scope[i]) continue;
     const std::string column = specs[i].column;
     if (column == "min_workers") min = config.knobs[i];
     if (column == "max_workers") max = config.knobs[i];

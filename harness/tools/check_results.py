@@ -1,12 +1,22 @@
 #!/usr/bin/python3
-"""Checks that a results folder follows harness/RESULTS.md: meta.json parses and has its
-keys, every CSV has exactly the documented header and rows of the same width whose numeric
-cells parse (and pandas reads them, where it is installed). With --complete it also checks
-that every configuration ran every phase with the right streams and one job cost, and in a
-folder with load levels every level of every repeat, its .hgrm files and the validity counts.
+"""Checks that a results folder follows harness/results_schema.json (the layout: files,
+columns in order, types, which cells may be empty, allowed values) and harness/RESULTS.md:
+meta.json parses and has its keys, every CSV has exactly the schema's header and rows of the
+same width whose cells have the column's type (and pandas reads them, where it is installed).
+With --complete it also checks that every configuration ran every phase with the right
+streams and one job cost, and in a folder with load levels every level of every repeat, its
+.hgrm files and the validity counts.
 
-A folder written before load levels and validity checks (meta.json without params.load, CSVs
-without load_level) is checked against the older layout and reported as "old format".
+A folder of an older layout (meta.json without results_schema: 2 with params.load, else 1)
+is checked against the schema's columns of that version, and reported as "old format" when it
+predates load levels and validity checks.
+
+A run folder (`offload-bench run --csv DIR`, meta.json "kind": "run") holds one phase of one
+configuration: the same CSVs, and a meta.json with the run's own parameters instead of an
+experiment's. Its key columns hold what the server said of itself, empty where it did not (an
+external server); they must agree with meta.json's one configuration. With --complete: one
+summary row per stream of the run, the phase its streams make, series windows for each, the
+SLO cells exactly when --slo was given, .hgrm files and the validity counts.
 
 usage: check_results.py RUN_DIR [--status STATUS] [--complete]
 Exit status 0 when the folder is valid; otherwise each problem is printed and it is 1.
@@ -18,46 +28,69 @@ import math
 import os
 import sys
 
-OLD_KEYS = ("config,strategy,workload,fib,payload_bytes,workers,repeat,phase,"
-            # the knobs in force and what the server refused of them
-            "worker_nice,worker_policy,loop_cpu,worker_cpus,min_workers,max_workers,"
-            "worker_idle_timeout_s,max_jobs_per_worker,max_queue,knobs_refused").split(",")
-KNOBS = OLD_KEYS[8:-1]
-KEYS = OLD_KEYS[:8] + ["load_level"] + OLD_KEYS[8:]
-OLD_COLUMNS = {
-    "summary.csv": OLD_KEYS + (
-        "stream,phase_start_s,phase_end_s,duration_s,count,errors,error_classes,rate_rps,"
-        "mean_ms,p50_ms,p50_lo_ms,p50_hi_ms,p90_ms,p95_ms,p99_ms,p99_lo_ms,p99_hi_ms,p999_ms,"
-        "max_ms,lateness_p99_ms,job_cost_ms,slo_pass,slo_detail").split(","),
-    "series.csv": OLD_KEYS + "stream,t_s,window_s,completed,errors,rate_rps,p50_ms,p99_ms,max_ms".split(","),
-    "resources.csv": OLD_KEYS + "t_s,pid,role,rss_kb,cpu_pct,threads".split(","),
-    "metrics.csv": OLD_KEYS + (
-        "t_s,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms,loop_utilisation,jobs_queued,"
-        "jobs_running,workers_alive,workers_restarted,jobs_rejected").split(","),
-}
-# The machine's figures, in summary.csv per phase and in series.csv per window.
-MACHINE = "steal_ms,stall_max_ms,stall_p99_ms,harness_invol_cs,foreign_cpu_pct".split(",")
-# Load levels and validity: columns appended to summary.csv and series.csv, in this order.
-SUMMARY_ADDED = (
-    "offered_rps,offered_pct,capacity_rps,rejected,slowdown_p50,slowdown_p99,"
-    "queue_wait_p50_ms,queue_wait_p99_ms,service_p50_ms,service_p99_ms,handback_p50_ms,"
-    "handback_p99_ms,queue_wait_mean_ms,service_mean_ms,handback_mean_ms,breakdown_jobs,"
-    "queue_depth_mean,loop_lag_p99_ms,server_cpu_pct").split(",") + MACHINE + \
-    "lag1_autocorr,p99_clean_ms,stalled_windows,valid,warnings".split(",")
-COLUMNS = {name: KEYS + cols[len(OLD_KEYS):] for name, cols in OLD_COLUMNS.items()}
-COLUMNS["summary.csv"] = COLUMNS["summary.csv"] + SUMMARY_ADDED
-COLUMNS["series.csv"] = COLUMNS["series.csv"] + MACHINE + ["stalled"]
-TEXT = {"config", "strategy", "workload", "phase", "stream", "error_classes", "role",
-        "worker_policy", "worker_cpus", "knobs_refused", "slo_pass", "slo_detail",
-        "load_level", "valid", "warnings"}
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                           "results_schema.json")
+with open(SCHEMA_PATH) as _f:
+    SCHEMA = json.load(_f)
+VERSION = SCHEMA["version"]
+
+
+def group(name, version=VERSION):
+    """A column group's columns (dicts) present in a folder of `version`."""
+    return [c for c in SCHEMA["groups"][name]["columns"] if c.get("since", 1) <= version]
+
+
+def file_columns(version):
+    """{file name: [column dict, ...]} of the CSVs of a folder of `version`, in order."""
+    return {f["name"]: [c for g in f["groups"] for c in group(g, version)]
+            for f in SCHEMA["files"]}
+
+
+def meta_keys(part, version):
+    """The keys meta.json (part "keys") or one of its objects must have at `version`."""
+    return [k["name"] for k in SCHEMA["meta"][part] if k.get("since", 1) <= version]
+
+
+def folder_version(meta):
+    """The layout a folder was written in: meta.json says so since version 3; before, load
+    levels (params.load) mark version 2."""
+    v = meta.get("results_schema")
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    return 2 if is_new_format(meta) else 1
+
+
+KNOBS = [c["name"] for c in group("knobs")]
 PHASES = ["idle-before", "probe-only", "heavy-only", "heavy+probe", "idle-after"]
 STREAMS = {"idle-before": {"none"}, "probe-only": {"probe"}, "heavy-only": {"heavy"},
            "heavy+probe": {"heavy", "probe"}, "idle-after": {"none"}, "load": {"heavy", "probe"}}
-WARNINGS = {"rate", "client-late", "machine-stall", "machine-busy", "samples", "iid", "poisson",
-            "drift"}
-# Summary columns an idle row (stream none) may fill: the machine's and the verdict.
-IDLE_FILLED = set(MACHINE) | {"valid", "warnings"}
-BREAKDOWN = [c for c in SUMMARY_ADDED if c.startswith(("queue_wait", "service", "handback"))]
+WARNINGS = set(next(c for c in group("summary") if c["name"] == "warnings")["values"])
+# Strategies whose jobs run in worker processes (role "worker" in resources.csv), for folders
+# whose meta.json does not list the server's strategies.
+WORKER_PROCESS_STRATEGIES = {"process"}
+
+
+def cell_problem(col, cell):
+    """What is wrong with one cell of a column, or None."""
+    if cell == "":
+        return None if col["empty"] else "is empty"
+    if col["type"] in ("number", "integer"):
+        try:
+            v = float(cell)
+        except ValueError:
+            return f"={cell!r} is not a number"
+        if not math.isfinite(v):
+            return f"is {cell}"
+        if col["type"] == "integer" and not v.is_integer():
+            return f"={cell!r} is not an integer"
+        return None
+    allowed = col.get("values")
+    if allowed:
+        items = cell.split(col["separator"]) if col.get("separator") else [cell]
+        bad = [i for i in items if i and i not in allowed]
+        if bad:
+            return f"={cell!r} is not among {allowed}"
+    return None
 
 
 def check(run_dir, status, complete):
@@ -67,21 +100,32 @@ def check(run_dir, status, complete):
             meta = json.load(f)
     except (OSError, ValueError) as e:
         return [f"meta.json: {e}"]
-    for key in ["run_id", "status", "started", "ended", "command", "params", "machine",
-                "versions", "git_rev", "configs", "slo"]:
+    version = folder_version(meta)
+    if version > VERSION:
+        return [f"meta.json: results_schema {version} is newer than this checker's {VERSION}"]
+    run = meta.get("kind") == "run"
+    for key in meta_keys("keys", 1):
         if key not in meta:
             problems.append(f"meta.json: no {key}")
-    for key in ["cores", "model", "kernel", "mem_total_kb", "os"]:
+    for key in meta_keys("machine", 1):
         if key not in meta.get("machine", {}):
             problems.append(f"meta.json: machine has no {key}")
+    if meta.get("status") not in SCHEMA["meta"]["status"]:
+        problems.append(f"meta.json: status {meta.get('status')!r} is not among "
+                        f"{SCHEMA['meta']['status']}")
     if status and meta.get("status") != status:
         problems.append(f"meta.json: status {meta.get('status')!r}, expected {status!r}")
-    new = is_new_format(meta)
-    if new:
-        problems += check_new_meta(meta)
+    new = version >= 2
+    if run:
+        problems += check_run_meta(meta)
+    elif new:
+        problems += check_new_meta(meta, version)
 
     tables = {}
-    for name, header in (COLUMNS if new else OLD_COLUMNS).items():
+    for name, columns in file_columns(version).items():
+        if run:
+            columns = [dict(c, empty=True) if c["name"] in RUN_KEYS else c for c in columns]
+        header = [c["name"] for c in columns]
         path = os.path.join(run_dir, name)
         try:
             with open(path, newline="") as f:
@@ -97,16 +141,11 @@ def check(run_dir, status, complete):
             if len(row) != len(header):
                 problems.append(f"{name}:{n}: {len(row)} cells, header has {len(header)}")
                 continue
-            record = dict(zip(header, row))
-            for col, cell in record.items():
-                if col in TEXT or cell == "":
-                    continue
-                try:
-                    if not math.isfinite(float(cell)):
-                        problems.append(f"{name}:{n}: {col} is {cell}")
-                except ValueError:
-                    problems.append(f"{name}:{n}: {col}={cell!r} is not a number")
-            records.append(record)
+            for col, cell in zip(columns, row):
+                why = cell_problem(col, cell)
+                if why:
+                    problems.append(f"{name}:{n}: {col['name']} {why}")
+            records.append(dict(zip(header, row)))
         tables[name] = records
         try:
             import pandas
@@ -117,9 +156,17 @@ def check(run_dir, status, complete):
             pass
         except Exception as e:  # pandas' own parse errors
             problems.append(f"{name}: pandas: {e}")
+    if version >= 3:
+        problems += check_load_columns(tables)
+    if run and not problems:
+        problems += check_run_keys(meta, tables)
+        if complete and not problems:
+            problems += check_run_complete(run_dir, meta, tables)
+        return problems
 
     if complete and not problems:
         summary = tables["summary.csv"]
+        in_workers = worker_process_strategies(meta)
         for config in meta["configs"]:
             label = config["config"]
             rows = [r for r in summary if r["config"] == label]
@@ -131,7 +178,8 @@ def check(run_dir, status, complete):
             if len(costs) != 1 or "" in costs:
                 problems.append(f"summary.csv: {label} job_cost_ms values {costs}")
             roles = {r["role"] for r in tables["resources.csv"] if r["config"] == label}
-            expected = {"server", "machine"} | ({"worker"} if config["strategy"] == "process" else set())
+            expected = {"server", "machine"} | \
+                ({"worker"} if config["strategy"] in in_workers else set())
             if not expected <= roles:
                 problems.append(f"resources.csv: {label} roles {roles}, expected {expected}")
             if not any(r["config"] == label and r["stream"] == "probe" for r in tables["series.csv"]):
@@ -149,16 +197,137 @@ def check(run_dir, status, complete):
     return problems
 
 
+# The key columns a run folder fills from the server's own words (its /metrics offload_info):
+# empty for an external server, as meta.json's configuration says.
+RUN_KEYS = ["strategy", "workload", "fib", "payload_bytes", "load_param", "load_value", "workers"]
+RUN_PHASES = {"heavy+probe": {"heavy", "probe"}, "heavy-only": {"heavy"},
+              "probe-only": {"probe"}, "load": {"heavy", "probe"}}
+
+
+def check_run_meta(meta):
+    """A run folder's meta.json: its own keys (no experiment parameters), one configuration
+    with the schema's configuration keys, the run's streams in params, the validity counts."""
+    problems = []
+    for key in ("kind", "results_schema", "server", "validity", "exit_status"):
+        if key not in meta:
+            problems.append(f"meta.json: no {key}")
+    params = meta.get("params")
+    if not isinstance(params, dict) or not isinstance(params.get("streams"), list) or \
+            not params["streams"] or not isinstance(params.get("slos"), list):
+        problems.append(f"meta.json: params {params!r} lacks the run's streams and slos")
+    configs = meta.get("configs")
+    if not isinstance(configs, list) or len(configs) != 1 or not isinstance(configs[0], dict):
+        return problems + [f"meta.json: a run has one configuration, not {configs!r}"]
+    for key in meta_keys("configs", 1):
+        if key not in configs[0]:
+            problems.append(f"meta.json: {configs[0].get('config')} has no {key}")
+    server = meta.get("server")
+    if server is None and configs[0].get("strategy") is not None:
+        problems.append("meta.json: an external server (server null) with a strategy")
+    validity = meta.get("validity")
+    if not isinstance(validity, dict) or \
+            not {"thresholds", "rows", "invalid_rows", "by_warning"} <= set(validity):
+        problems.append(f"meta.json: validity {validity!r} lacks thresholds, rows, "
+                        "invalid_rows or by_warning")
+    return problems
+
+
+def check_run_keys(meta, tables):
+    """Every row of a run folder belongs to its one configuration: its key cells are those of
+    meta.json (empty where meta.json has null), its repeat 1, one phase throughout."""
+    problems = []
+    config = meta["configs"][0]
+    phases = set()
+    for name, records in tables.items():
+        for n, r in enumerate(records, start=2):
+            for key in ["config"] + RUN_KEYS:
+                want = "" if config.get(key) is None else str(config[key])
+                if r[key] != want:
+                    problems.append(f"{name}:{n}: {key} {r[key]!r}, meta.json says {want!r}")
+            if r["repeat"] != "1":
+                problems.append(f"{name}:{n}: repeat {r['repeat']!r} in a run folder")
+            phases.add((r["phase"], r["load_level"]))
+    if len(phases) > 1:
+        problems.append(f"a run folder with several phases: {sorted(phases)}")
+    for (phase, level) in phases:
+        if phase not in RUN_PHASES:
+            problems.append(f"a run folder with the phase {phase!r}")
+        if (phase == "load") != (level != ""):
+            problems.append(f"a run folder's {phase} rows with load_level {level!r}")
+    return problems
+
+
+def check_run_complete(run_dir, meta, tables):
+    """One summary row per stream of the run, named by role, in the phase its streams make;
+    series windows for each; SLO cells exactly with --slo; hgrm files; validity counts."""
+    problems = []
+    config = meta["configs"][0]
+    label = config["config"]
+    summary = tables["summary.csv"]
+    roles = [s.get("role") for s in meta["params"]["streams"]]
+    got = [r["stream"] for r in summary]
+    if sorted(got) != sorted(roles):
+        problems.append(f"summary.csv: streams {got}, the run's are {roles}")
+    for n, r in enumerate(summary, start=2):
+        if r["stream"] not in RUN_PHASES.get(r["phase"], set()):
+            problems.append(f"summary.csv:{n}: a {r['stream']} row in a {r['phase']} phase")
+        if not any(w["stream"] == r["stream"] for w in tables["series.csv"]):
+            problems.append(f"series.csv: no windows of the {r['stream']} stream")
+        phase = r["phase"] + ("-" + r["load_level"] if r["load_level"] else "")
+        hgrm = os.path.join(run_dir, "hgrm", f"{label}-r1-{phase}-{r['stream']}.hgrm")
+        if not os.path.isfile(hgrm):
+            problems.append(f"hgrm: {os.path.relpath(hgrm, run_dir)} is missing")
+        slos = meta["params"]["slos"]
+        if slos and r["slo_pass"] not in ("pass", "fail"):
+            problems.append(f"summary.csv:{n}: slo_pass {r['slo_pass']!r} with --slo given")
+        if not slos and (r["slo_pass"] or r["slo_detail"]):
+            problems.append(f"summary.csv:{n}: SLO cells without --slo")
+        want = {True: "pass", False: "fail", None: ""}.get(config.get("slo_pass"))
+        if r["slo_pass"] != want:
+            problems.append(f"summary.csv:{n}: slo_pass {r['slo_pass']!r}, meta.json says "
+                            f"{config.get('slo_pass')!r}")
+    problems += check_knobs(label, config, tables)
+    problems += check_validity(summary, meta)
+    return problems
+
+
+def worker_process_strategies(meta):
+    """The strategies whose jobs run in worker processes: from the server's list in meta.json
+    (workload_in_server false), else the one a server without such a list had."""
+    listed = meta.get("strategies")
+    if isinstance(listed, list) and listed:
+        return {s.get("name") for s in listed
+                if isinstance(s, dict) and s.get("workload_in_server") is False}
+    return WORKER_PROCESS_STRATEGIES
+
+
+def check_load_columns(tables):
+    """load_param / load_value say the same as the workload's own column (fib,
+    payload_bytes), and each configuration has one of each."""
+    problems = []
+    for name, records in tables.items():
+        for n, r in enumerate(records, start=2):
+            param = r.get("load_param")
+            if param in r and r[param] != r.get("load_value"):
+                problems.append(f"{name}:{n}: load_value {r.get('load_value')!r}, but {param} is "
+                                f"{r[param]!r}")
+    return problems
+
+
 def is_new_format(meta):
     """Load levels and validity checks: meta.json's params name the levels (maybe [])."""
     return isinstance(meta.get("params"), dict) and "load" in meta["params"]
 
 
-def check_new_meta(meta):
-    """The meta.json keys added with load levels and validity checks."""
+def check_new_meta(meta, version):
+    """The meta.json keys added with load levels and validity checks (version 2) and with the
+    server's strategy list (version 3)."""
     problems = []
     params, machine = meta.get("params", {}), meta.get("machine", {})
-    for key in ["load", "load_basis", "heavy_arrivals", "knee_factor", "strict"]:
+    for key in meta_keys("keys", version):
+        if key not in meta and key not in meta_keys("keys", 1):
+            problems.append(f"meta.json: no {key}")
+    for key in meta_keys("params", version):
         if key not in params:
             problems.append(f"meta.json: params has no {key}")
     if not isinstance(params.get("load"), list):
@@ -167,9 +336,8 @@ def check_new_meta(meta):
         problems.append(f"meta.json: params.load_basis is {params.get('load_basis')!r}")
     if params.get("heavy_arrivals") not in ("poisson", "fixed"):
         problems.append(f"meta.json: params.heavy_arrivals is {params.get('heavy_arrivals')!r}")
-    for key in ["governor", "smt", "harness_cpus", "server_cpus", "shares_cpus",
-                "steal_total_ms"]:
-        if key not in machine:
+    for key in meta_keys("machine", version):
+        if key not in machine and key not in meta_keys("machine", 1):
             problems.append(f"meta.json: machine has no {key}")
     if not isinstance(meta.get("load_basis_rps"), dict):
         problems.append("meta.json: load_basis_rps is not an object")
@@ -178,10 +346,12 @@ def check_new_meta(meta):
             not {"thresholds", "rows", "invalid_rows", "by_warning"} <= set(validity):
         problems.append(f"meta.json: validity {validity!r} lacks thresholds, rows, "
                         "invalid_rows or by_warning")
+    if version >= 3:
+        problems += check_strategy_list(meta)
     for config in meta.get("configs") or []:
         label = config.get("config")
-        for key in ["capacity_rps", "hi_unloaded_p99_ms", "responsive"]:
-            if key not in config:
+        for key in meta_keys("configs", version):
+            if key not in config and key not in meta_keys("configs", 1):
                 problems.append(f"meta.json: {label} has no {key}")
         responsive = config.get("responsive")
         if responsive is None:
@@ -194,6 +364,25 @@ def check_new_meta(meta):
         elif params.get("load") and responsive["level"] not in params["load"]:
             problems.append(f"meta.json: {label} responsive level {responsive['level']!r} is "
                             f"not among params.load {params['load']}")
+    return problems
+
+
+def check_strategy_list(meta):
+    """meta.json's strategies: the server's list, each with the schema's keys, and every
+    configuration's strategy among them."""
+    listed = meta.get("strategies")
+    if not isinstance(listed, list) or not listed:
+        return [f"meta.json: strategies is {listed!r}, not the server's list"]
+    problems = []
+    keys = meta_keys("strategies", VERSION)
+    for s in listed:
+        if not isinstance(s, dict) or not set(keys) <= set(s):
+            problems.append(f"meta.json: strategy {s!r} lacks one of {keys}")
+    names = [s.get("name") for s in listed if isinstance(s, dict)]
+    for config in meta.get("configs") or []:
+        if config.get("strategy") not in names:
+            problems.append(f"meta.json: {config.get('config')} has the strategy "
+                            f"{config.get('strategy')!r}, not among the server's {names}")
     return problems
 
 
@@ -305,10 +494,16 @@ def main():
     if not problems:
         try:
             with open(os.path.join(args.run_dir, "meta.json")) as f:
-                old = not is_new_format(json.load(f))
+                old = folder_version(json.load(f)) < 2
         except (OSError, ValueError):
             old = False
+        try:
+            with open(os.path.join(args.run_dir, "meta.json")) as f:
+                run = json.load(f).get("kind") == "run"
+        except (OSError, ValueError):
+            run = False
         print(f"check_results: {args.run_dir} is valid"
+              + (" (a run folder: one phase of one configuration)" if run else "")
               + (" (old format: no load levels or validity columns)" if old else ""))
     return 1 if problems else 0
 

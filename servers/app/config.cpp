@@ -1,19 +1,22 @@
-// Flag parsing from one table: each option's flag, environment variable, help line and
-// parser live together, so --help, the env fallbacks and the checks cannot drift apart.
+// Flag parsing from one table (the project's flag library, flags/, which offload-bench
+// shares): each option's flag, environment variable, help line and parser live together, so
+// --help, the env fallbacks and the checks cannot drift apart.
 #include "config.hpp"
 
+#include "flag_cpu_list.hpp"
+#include "flag_help.hpp"
+#include "flag_table.hpp"
+#include "flag_units.hpp"
 #include "gpg_home.hpp"
 #include "gpg_home_set.hpp"
-#include "gpg_size.hpp"
-#include "sched_knobs.hpp"
+#include "strategy_registry.hpp"
+#include "workload_registry.hpp"
 
 #include <arpa/inet.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <cstring>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -22,62 +25,45 @@ namespace app {
 
 namespace {
 
-struct Option {
-  const char* flag;
-  const char* env;  // nullptr: no fallback
-  const char* value_name;
-  const char* help;
-  // Parses `text` into the config, or returns what rule it breaks.
-  std::function<std::string(const std::string& text, Config& c)> apply;
-  // Non-null: a bad value from the variable is set aside with this note instead of stopping
-  // the server (a variable some shells set for their own use).
-  const char* env_note = nullptr;
-};
+using Option = flags::Option<Config>;
 
-std::string parse_uint(const std::string& text, unsigned long long lo, unsigned long long hi,
-                       unsigned long long& out) {
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  if (text.empty() || ec != std::errc() || ptr != end || out < lo || out > hi)
-    return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
-  return {};
+// The gpg payload's bounds: the plaintext, its ciphertext and gpg's output are held in memory
+// and cached per size (workloads/gpg_size.hpp says the same).
+constexpr std::uint64_t kMinPayloadBytes = 1;
+constexpr std::uint64_t kMaxPayloadBytes = std::uint64_t{64} << 20;
+
+// The CPUs a list may name: every CPU of this machine, online or not (the workers' affinity
+// is set per thread and may name a CPU that comes online later).
+int machine_cpus() {
+  return static_cast<int>(sysconf(_SC_NPROCESSORS_CONF));
 }
 
-// Durations become whole milliseconds (libuv's timers), so anything under 1 ms would become 0,
-// which reads as "never" for some timers and "at once" for others: refused, not rounded.
-std::string parse_seconds(const std::string& text, double& out) {
-  std::istringstream in(text);
-  double v = 0;
-  in >> v;
-  if (text.empty() || in.fail() || !in.eof() || !std::isfinite(v) || v <= 0 || v > 86400)
-    return "must be a number of seconds, above 0 and at most 86400";
-  if (v < 0.001) return "must be at least 0.001 (1 ms, the timers' resolution)";
-  out = v;
-  return {};
+std::string cpu_list_rule() {
+  return "must be a CPU list like 1 or 0-3,6 with CPUs from 0 to " +
+         std::to_string(machine_cpus() - 1);
 }
 
 template <class T>
-std::function<std::string(const std::string&, Config&)> integer(T Config::*field,
-                                                                unsigned long long lo,
-                                                                unsigned long long hi) {
-  return [=](const std::string& text, Config& c) {
-    unsigned long long v = 0;
-    std::string err = parse_uint(text, lo, hi, v);
-    if (err.empty()) c.*field = static_cast<T>(v);
-    return err;
+std::function<std::string(const std::string&, Config&)> integer(T Config::*field, std::uint64_t lo,
+                                                                std::uint64_t hi) {
+  return [=](const std::string& text, Config& c) -> std::string {
+    std::uint64_t v = 0;
+    if (!flags::parse_u64(text, lo, hi, v)) return flags::integer_rule(lo, hi);
+    c.*field = static_cast<T>(v);
+    return {};
   };
 }
 
 std::function<std::string(const std::string&, Config&)> seconds(double Config::*field) {
-  return [=](const std::string& text, Config& c) { return parse_seconds(text, c.*field); };
+  return [=](const std::string& text, Config& c) { return flags::parse_seconds(text, c.*field); };
 }
 
 std::function<std::string(const std::string&, Config&)> size(std::size_t Config::*field) {
   return [=](const std::string& text, Config& c) -> std::string {
-    std::string err;
-    const auto v = workloads::gpg::parse_payload_size(text, &err);
-    if (!v) return err;
-    c.*field = *v;
+    std::string why;
+    const auto v = flags::parse_size(text, kMinPayloadBytes, kMaxPayloadBytes, &why);
+    if (!v) return "payload size '" + text + "' " + why;
+    c.*field = static_cast<std::size_t>(*v);
     return {};
   };
 }
@@ -85,10 +71,11 @@ std::function<std::string(const std::string&, Config&)> size(std::size_t Config:
 const std::vector<Option>& options() {
   static const std::vector<Option> table = {
       {"--strategy", "STRATEGY", "S",
-       "where jobs run: inline | thread | process | uvpool (libuv's pool) (default thread)",
+       "where jobs run: " + offload::strategy_list(" | ") +
+           " (default thread; --list-strategies describes them)",
        [](const std::string& t, Config& c) -> std::string {
-         if (t != "inline" && t != "thread" && t != "process" && t != "uvpool")
-           return "must be one of inline, thread, process, uvpool";
+         if (offload::find_strategy(t) == nullptr)
+           return "must be one of " + offload::strategy_list(", ");
          c.strategy = t;
          return {};
        }},
@@ -115,9 +102,10 @@ const std::vector<Option>& options() {
       {"--max-queue", "MAX_QUEUE", "N",
        "jobs that may wait for a worker; more get 503 (default 128)",
        integer(&Config::max_queue, 0, 1'000'000)},
-      {"--workload", "WORKLOAD", "W", "the heavy job: fib | gpg (GnuPG decryption) (default fib)",
+      {"--workload", "WORKLOAD", "W",
+       "the heavy job: " + workloads::workload_list(" | ") + " (gpg: GnuPG decryption) (default fib)",
        [](const std::string& t, Config& c) -> std::string {
-         if (t != "fib" && t != "gpg") return "must be fib or gpg";
+         if (!workloads::make_workload(t)) return "must be " + workloads::workload_choices();
          c.workload = t;
          return {};
        }},
@@ -149,11 +137,9 @@ const std::vector<Option>& options() {
       {"--worker-nice", "WORKER_NICE", "N",
        "niceness of worker threads/processes, -20..19 (default 0)",
        [](const std::string& t, Config& c) -> std::string {
-         const bool negative = !t.empty() && t[0] == '-';
-         unsigned long long v = 0;
-         std::string err = parse_uint(negative ? t.substr(1) : t, 0, negative ? 20 : 19, v);
-         if (!err.empty()) return "must be an integer from -20 to 19";
-         c.worker_nice = negative ? -static_cast<int>(v) : static_cast<int>(v);
+         std::int64_t v = 0;
+         if (!flags::parse_i64(t, -20, 19, v)) return flags::integer_rule(-20, 19);
+         c.worker_nice = static_cast<int>(v);
          return {};
        }},
       {"--worker-policy", "WORKER_POLICY", "P",
@@ -166,18 +152,17 @@ const std::vector<Option>& options() {
       {"--loop-cpu", "LOOP_CPU", "CPU",
        "pin the event loop to this CPU; workers then avoid it unless --worker-cpus says otherwise",
        [](const std::string& t, Config& c) -> std::string {
-         std::vector<int> cpus;
-         if (!offload::parse_cpu_list(t, cpus).empty() || cpus.size() != 1)
-           return "must be one CPU number of this machine";
-         c.loop_cpu = cpus.front();
+         const auto cpus = flags::parse_cpu_list(t, machine_cpus());
+         if (!cpus || cpus->size() != 1) return "must be one CPU number of this machine";
+         c.loop_cpu = cpus->front();
          return {};
        }},
       {"--worker-cpus", "WORKER_CPUS", "LIST",
        "CPUs the workers may use, e.g. 1 or 0-3,6 (default all)",
        [](const std::string& t, Config& c) -> std::string {
-         std::vector<int> cpus;
-         if (std::string err = offload::parse_cpu_list(t, cpus); !err.empty()) return err;
-         c.worker_cpus = offload::format_cpu_list(cpus);
+         const auto cpus = flags::parse_cpu_list(t, machine_cpus());
+         if (!cpus) return cpu_list_rule();
+         c.worker_cpus = flags::format_cpu_list(*cpus);
          return {};
        }},
       {"--min-workers", "MIN_WORKERS", "N",
@@ -205,7 +190,7 @@ const std::vector<Option>& options() {
            c.job_timeout_s = 0;
            return {};
          }
-         return parse_seconds(t, c.job_timeout_s);
+         return flags::parse_seconds(t, c.job_timeout_s);
        }},
       {"--max-conns", "MAX_CONNS", "N",
        "client connections held at once; more are closed at once and counted in /metrics "
@@ -214,6 +199,27 @@ const std::vector<Option>& options() {
       {"--drain-timeout", "DRAIN_TIMEOUT", "SEC",
        "on SIGTERM, wait this long for requests in flight, then answer 503 (default 10)",
        seconds(&Config::drain_timeout_s)},
+      {"--nats", "NATS_URL", "URL",
+       "remote: the broker, nats://HOST:PORT (credentials: nats://USER:PASSWORD@HOST:PORT or "
+       "nats://TOKEN@HOST:PORT), its workers started elsewhere (default: a private broker on "
+       "127.0.0.1 and --workers local offload-workers)",
+       [](const std::string& t, Config& c) -> std::string {
+         if (t.rfind("nats://", 0) != 0 && t.rfind("tls://", 0) != 0)
+           return "must be a URL like nats://HOST:PORT";
+         c.nats_url = t;
+         return {};
+       }},
+      {"--nats-token", "NATS_TOKEN", "TOKEN",
+       "remote: the broker's token (prefer the variable: a command line is visible to every "
+       "user of the host)",
+       [](const std::string& t, Config& c) -> std::string {
+         c.nats_token = t;
+         return {};
+       }},
+      {"--remote-retries", "REMOTE_RETRIES", "N",
+       "remote: times a job is published again when its worker dies holding it, then 502 "
+       "(default 1)",
+       integer(&Config::remote_retries, 0, 10)},
   };
   return table;
 }
@@ -244,69 +250,25 @@ std::size_t default_max_conns(unsigned workers) {
 
 std::string usage() {
   std::ostringstream out;
-  out << "usage: offload-server [options]\n\n"
+  out << "usage: offload-server [options]\n"
+         "       offload-server --version     (version, git revision, libraries)\n\n"
          "Serves GET / (fib(N), the heavy job), GET /hi (\"easy!\") and GET /metrics\n"
          "(Prometheus text), running the heavy jobs where --strategy says.\n\n"
          "options (each also read from the environment variable shown):\n";
-  // The help column starts after the longest flag, so no flag or value name is cut.
-  std::size_t width = 0;
-  for (const auto& o : options())
-    width = std::max(width, std::strlen(o.flag) + std::strlen(o.value_name) + 5);
-  for (const auto& o : options()) {
-    std::string left = std::string("  ") + o.flag + " " + o.value_name;
-    left.resize(width, ' ');
-    out << left << o.help;
-    if (o.env != nullptr) out << " [" << o.env << "]";
-    out << "\n";
-  }
-  std::string help = "  --help";
-  help.resize(width, ' ');
-  out << help
-      << "show this help and exit\n\n"
-         "example: FIB=20 offload-server --strategy process --workers 2\n";
+  // Texts start in one column and wrap within 100; a flag too long for the column gets a
+  // line of its own (flags/flag_help.hpp).
+  out << flags::help_table(options(), flags::HelpLayout{2, 30, 100})
+      << "\nexample: FIB=20 offload-server --strategy process --workers 2\n";
   return out.str();
 }
 
 ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& env, Config& config) {
-  // The command line first: a flag given there wins, and its variable is not read at all (a
-  // stale WORKERS=1,2 in the shell does not stop `--workers 4`).
-  std::vector<std::pair<const Option*, std::string>> given;
-  std::vector<std::string> notes;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") return {ConfigStatus::help, {}};
-    std::string value;
-    bool has_value = false;
-    if (const auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-      has_value = true;
-    }
-    const Option* option = nullptr;
-    for (const auto& o : options())
-      if (arg == o.flag) option = &o;
-    if (option == nullptr) return {ConfigStatus::error, "unknown option " + arg + " (see --help)"};
-    if (!has_value) {
-      if (i + 1 >= argc) return {ConfigStatus::error, arg + " needs a value"};
-      value = argv[++i];
-    }
-    given.emplace_back(option, std::move(value));
-  }
-  for (const auto& o : options()) {
-    if (o.env == nullptr) continue;
-    if (std::any_of(given.begin(), given.end(), [&](const auto& g) { return g.first == &o; }))
-      continue;
-    const char* value = env(o.env);
-    if (value == nullptr || *value == '\0') continue;
-    if (std::string err = o.apply(value, config); !err.empty()) {
-      if (o.env_note == nullptr)
-        return {ConfigStatus::error, std::string(o.env) + "=" + value + ": " + err};
-      notes.push_back(std::string(o.env) + "=" + value + " " + o.env_note);
-    }
-  }
-  for (const auto& [option, value] : given)
-    if (std::string err = option->apply(value, config); !err.empty())
-      return {ConfigStatus::error, std::string(option->flag) + " " + value + ": " + err};
+  // A flag given on the command line wins, and its variable is not read at all (a stale
+  // WORKERS=1,2 in the shell does not stop `--workers 4`): flags/flag_table.hpp's rules.
+  const flags::Result parsed = flags::parse(
+      options(), std::vector<std::string>(argv + std::min(argc, 1), argv + argc), config, env);
+  if (parsed.status == flags::Status::help) return {ConfigStatus::help, {}};
+  if (parsed.status == flags::Status::error) return {ConfigStatus::error, parsed.message};
   if (config.workers == 0) config.workers = std::max(1u, std::thread::hardware_concurrency());
   if (config.max_conns == 0)
     config.max_conns = default_max_conns(std::max(config.workers, config.max_workers));
@@ -322,7 +284,7 @@ ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& en
                                      ": must be at most --max-n (" + std::to_string(config.max_n) +
                                      ")"};
   ConfigResult ok;
-  ok.notes = std::move(notes);
+  ok.notes = parsed.notes;
   return ok;
 }
 

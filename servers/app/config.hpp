@@ -10,7 +10,7 @@
 namespace app {
 
 struct Config {
-  std::string strategy = "thread";  // inline | thread | process
+  std::string strategy = "thread";  // a name in the strategy registry (strategy_registry.hpp)
   std::string host = "127.0.0.1";
   int port = 8080;
   unsigned fib = 30;
@@ -25,7 +25,7 @@ struct Config {
   // the open-file limit less a margin (default_max_conns).
   std::size_t max_conns = 0;
   // The heavy job: fib(N), or decrypting a payload with GnuPG.
-  std::string workload = "fib";  // fib | gpg
+  std::string workload = "fib";  // a name in the workload registry (workload_registry.hpp)
   std::size_t payload_bytes = 64 * 1024;
   std::size_t max_payload_bytes = 16 * 1024 * 1024;  // largest ?bytes= a client may ask for
   std::string gpg_home = "shared";                   // shared | per-worker
@@ -41,6 +41,11 @@ struct Config {
   unsigned max_workers = 0;  // 0: --workers
   double worker_idle_timeout_s = 10;
   unsigned long max_jobs_per_worker = 0;  // 0: never recycle
+  // remote: the broker (empty: a private one on loopback, with --workers local workers), its
+  // token, and how often a job whose worker died holding it is published again.
+  std::string nats_url;
+  std::string nats_token;
+  unsigned remote_retries = 1;
 };
 
 enum class ConfigStatus { ok, help, error };

@@ -1,6 +1,8 @@
 // Rendering of /metrics. Counters are plain integers: everything here runs on the loop thread.
 #include "metrics.hpp"
 
+#include "process_metrics.hpp"
+
 #include <cstdio>
 
 namespace app {
@@ -54,6 +56,11 @@ void Histogram::observe(double seconds) {
 void Histogram::render(std::string& out, const char* name, const char* help,
                        const std::string& labels) const {
   header(out, name, "histogram", help);
+  render_series(out, name, labels);
+}
+
+void Histogram::render_series(std::string& out, const char* name,
+                              const std::string& labels) const {
   const std::string before_le = labels.empty() ? "" : labels + ",";
   const std::string own = labels.empty() ? "" : "{" + labels + "}";
   std::uint64_t cumulative = 0;
@@ -79,28 +86,27 @@ void Metrics::count_request(Endpoint endpoint, int status) {
   ++requests_[static_cast<int>(endpoint)][status];
 }
 
-void Metrics::observe_job(double total_s, double run_s, double engine_s) {
+void Metrics::observe_job(double total_s, double run_s, double engine_s, double loop_s) {
   job_seconds_.observe(total_s);
   job_run_seconds_.observe(run_s);
   if (engine_s > 0) job_engine_seconds_.observe(engine_s);
+  if (loop_s > 0) job_loop_seconds_.observe(loop_s);
 }
 
 std::string Metrics::render(const ServerFacts& f) {
   std::string out;
   out.reserve(8192);
   header(out, "offload_info", "gauge", "The server's configuration.");
-  char line[256];
-  std::snprintf(line, sizeof line,
-                "offload_info{strategy=\"%s\",workers=\"%u\",workload=\"%s\",fib=\"%u\",max_queue="
-                "\"%zu\"%s} 1\n",
-                f.strategy.c_str(), f.workers, f.workload.c_str(), f.fib, f.max_queue,
-                f.gpg_labels.c_str());
-  out += line;
+  // Built as a string: a workload's labels have no fixed length.
+  out += "offload_info{strategy=\"" + f.strategy + "\",workers=\"" + std::to_string(f.workers) +
+         "\",workload=\"" + f.workload + "\",fib=\"" + std::to_string(f.fib) + "\",max_queue=\"" +
+         std::to_string(f.max_queue) + "\"" + f.workload_labels + "} 1\n";
 
   header(out, "offload_knobs", "gauge",
          "Scheduling and pool knobs in force; refused=\"\" when every one was applied.");
   out += "offload_knobs{" + f.knob_labels + ",refused=\"" + f.knobs_refused + "\"} 1\n";
   header(out, "offload_requests_total", "counter", "Requests answered, by endpoint and status.");
+  char line[256];
   for (int e = 0; e < static_cast<int>(Endpoint::count); ++e) {
     for (int s = 0; s < kMaxStatus; ++s) {
       if (requests_[e][s] == 0) continue;
@@ -174,16 +180,31 @@ std::string Metrics::render(const ServerFacts& f) {
                        "Answered jobs from their end on the worker to the answer handed to the "
                        "connection's write (process: half the pipe round trip is counted here).",
                        strategy);
-  if (f.workload == "gpg") {
-    job_engine_seconds_.render(out, "offload_job_gpgme_seconds",
-                               "gpg jobs' time inside GPGME's decrypt: gpg spawn + agent + bulk.");
-    header(out, "offload_gpg_spawn_seconds", "gauge",
-           "Median cost of GPGME starting a gpg process (fork, exec, reap), measured at start.");
-    append_sample(out, "offload_gpg_spawn_seconds", f.gpg_spawn_s);
-    header(out, "offload_gpg_startup_seconds", "gauge",
-           "Median of a gpg run that only lists one key (spawn + gpg's own start-up), at start.");
-    append_sample(out, "offload_gpg_startup_seconds", f.gpg_startup_s);
+  if (f.jobs_on_loop_async)
+    job_loop_seconds_.render(out, "offload_job_loop_seconds",
+                             "Time the event loop itself spent inside the workload per job run on "
+                             "it asynchronously (set-up, spawning gpg, pipe I/O and hashing).",
+                             strategy);
+  // The name and the endpoint values Prometheus users know from client libraries' HTTP
+  // middleware: "heavy" for the job endpoint, whose path "/" says little on a dashboard.
+  header(out, "offload_http_request_duration_seconds", "histogram",
+         "Routed requests from their parse to their answer handed to the connection's write, by "
+         "endpoint (hi, heavy, metrics, other).");
+  const std::pair<Endpoint, const char*> endpoints[] = {{Endpoint::hi, "hi"},
+                                                       {Endpoint::root, "heavy"},
+                                                       {Endpoint::metrics, "metrics"},
+                                                       {Endpoint::other, "other"}};
+  for (const auto& [e, label] : endpoints)
+    request_seconds_[static_cast<int>(e)].render_series(
+        out, "offload_http_request_duration_seconds", std::string("endpoint=\"") + label + "\"");
+  const workloads::WorkloadMetrics& own = f.workload_metrics;
+  if (!own.engine_histogram.empty())
+    job_engine_seconds_.render(out, own.engine_histogram.c_str(), own.engine_help.c_str());
+  for (const auto& gauge : own.gauges) {
+    header(out, gauge.name.c_str(), "gauge", gauge.help.c_str());
+    append_sample(out, gauge.name.c_str(), gauge.value);
   }
+  out += f.pool.metrics;  // the strategy's own (remote: broker, round trip, workers)
   loop_lag_.render(out, "offload_loop_lag_seconds",
                    "How late the loop's periodic probe timer fired.");
   header(out, "offload_loop_lag_max_seconds", "gauge", "Largest loop lag seen since start.");
@@ -197,6 +218,7 @@ std::string Metrics::render(const ServerFacts& f) {
   append_sample(out, "offload_loop_idle_seconds_total", f.loop_idle_s);
   header(out, "offload_uptime_seconds", "gauge", "Seconds since the server started.");
   append_sample(out, "offload_uptime_seconds", f.uptime_s);
+  render_process_metrics(out);
   return out;
 }
 

@@ -19,6 +19,8 @@ class Histogram {
   // `labels`: label text for every sample (`strategy="thread"`), or empty.
   void render(std::string& out, const char* name, const char* help,
               const std::string& labels = "") const;
+  // The samples alone, for one series of a histogram whose header is already out.
+  void render_series(std::string& out, const char* name, const std::string& labels) const;
   double max() const { return max_; }
 
  private:
@@ -39,12 +41,12 @@ class Histogram {
 struct ServerFacts {  // what /metrics shows besides the counters
   std::string strategy;
   unsigned workers = 0;
-  unsigned fib = 0;
+  unsigned fib = 0;  // --fib, an offload_info label whatever the workload
   std::size_t max_queue = 0;
-  std::string workload;       // fib | gpg
-  std::string gpg_labels;     // gpg: payload, home mode and key, as label text; else empty
-  double gpg_spawn_s = -1;    // gpg: median cost of GPGME spawning gpg (fork+exec+reap); -1 unknown
-  double gpg_startup_s = -1;  // gpg: median of a gpg run that lists one key (gpg's start-up)
+  bool jobs_on_loop_async = false;  // the strategy runs jobs on the loop (async): loop time
+  std::string workload;             // its name
+  std::string workload_labels;  // the workload's own offload_info labels (",k=\"v\"..."), or ""
+  workloads::WorkloadMetrics workload_metrics;  // its engine histogram's name, its gauges
   offload::PoolStats pool;
   std::string knob_labels;    // the scheduling and pool knobs in force, as label text
   std::string knobs_refused;  // what could not be applied; empty when everything was
@@ -57,9 +59,14 @@ struct ServerFacts {  // what /metrics shows besides the counters
 class Metrics {
  public:
   void count_request(Endpoint endpoint, int status);
+  // A routed request, from its parse to its answer handed to the connection's write.
+  void observe_request(Endpoint endpoint, double seconds) {
+    request_seconds_[static_cast<int>(endpoint)].observe(seconds);
+  }
   void count_rejected_job() { ++jobs_rejected_; }
-  // engine_s: time inside GPGME (gpg workload), 0 for fib.
-  void observe_job(double total_s, double run_s, double engine_s);
+  // engine_s: time inside the workload's engine (gpg: GPGME), 0 when it has none; loop_s:
+  // time the event loop spent inside the workload for a job run on it asynchronously.
+  void observe_job(double total_s, double run_s, double engine_s, double loop_s);
   // Where one answered job's time went: accepted -> started on a worker, started ->
   // finished, finished -> answer handed to its connection.
   void observe_job_parts(double queue_wait_s, double service_s, double handback_s) {
@@ -78,9 +85,12 @@ class Metrics {
   static constexpr int kMaxStatus = 600;
   std::array<std::array<std::uint64_t, kMaxStatus>, static_cast<int>(Endpoint::count)> requests_{};
   std::uint64_t jobs_rejected_ = 0;
+  // By endpoint (front_end unused: those requests were never routed).
+  std::array<Histogram, static_cast<int>(Endpoint::count)> request_seconds_;
   Histogram job_seconds_;         // submit to answer: waiting + running + hand-back
   Histogram job_run_seconds_;     // running only, as measured where the job ran
-  Histogram job_engine_seconds_;  // gpg: inside GPGME's decrypt (spawns gpg, asks the agent)
+  Histogram job_engine_seconds_;  // inside the workload's engine (gpg: GPGME's decrypt)
+  Histogram job_loop_seconds_;    // async: the loop's own time inside the workload per job
   Histogram job_queue_wait_;
   Histogram job_service_;
   Histogram job_handback_;

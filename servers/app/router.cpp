@@ -4,10 +4,7 @@
 
 #include <uv.h>
 
-#include <charconv>
 #include <optional>
-
-#include "gpg_size.hpp"
 
 namespace app {
 
@@ -39,81 +36,24 @@ http::Response answer_for(const offload::JobOutcome& outcome) {
 
 }  // namespace
 
-namespace {
-
-// The value of `name` in the query: nullopt if absent, "" if given without a value. Sets
-// `repeated` when it appears more than once.
-std::optional<std::string_view> query_param(std::string_view query, std::string_view name,
-                                            bool& repeated) {
-  std::optional<std::string_view> found;
-  repeated = false;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view param = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const auto eq = param.find('=');
-    if (param.substr(0, eq) != name) continue;
-    if (found) repeated = true;
-    found = eq == std::string_view::npos ? std::string_view() : param.substr(eq + 1);
-  }
-  return found;
-}
-
-}  // namespace
-
-std::string parse_fib_query(std::string_view query, unsigned max_n, unsigned& n) {
-  bool repeated = false;
-  const auto value = query_param(query, "n", repeated);
-  if (repeated) return "parameter n given more than once";
-  if (!value) return {};
-  unsigned v = 0;
-  const auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), v);
-  if (value->empty() || value->front() == '+' || ec != std::errc() ||
-      ptr != value->data() + value->size() || v < 1 || v > max_n)
-    return "n must be an integer from 1 to " + std::to_string(max_n);
-  n = v;
-  return {};
-}
-
-std::string parse_job(std::string_view query, const Config& config, workloads::Job& job) {
-  if (config.workload != "gpg") {
-    job.kind = workloads::Kind::fib;
-    unsigned n = config.fib;
-    std::string err = parse_fib_query(query, config.max_n, n);
-    job.n = n;
-    return err;
-  }
-  job.kind = workloads::Kind::gpg;
-  job.bytes = static_cast<std::uint32_t>(config.payload_bytes);
-  bool repeated = false;
-  if (const auto bytes = query_param(query, "bytes", repeated)) {
-    const std::string range = "bytes must be a size from 1 to " +
-                              workloads::gpg::format_payload_size(config.max_payload_bytes) +
-                              " (e.g. 4k, 64k, 1m)";
-    if (repeated) return "parameter bytes given more than once";
-    std::string err;
-    const auto size = workloads::gpg::parse_payload_size(*bytes, &err);
-    if (!size || *size > config.max_payload_bytes) return range;
-    job.bytes = static_cast<std::uint32_t>(*size);
-  }
-  if (const auto corrupt = query_param(query, "corrupt", repeated)) {
-    if (!config.allow_corrupt)
-      return "corrupt= is for testing; the server was not started with --allow-corrupt 1";
-    job.corrupt = *corrupt == "1";
-  }
-  return {};
-}
-
-Router::Router(const Config& config, offload::Offloader& offloader, Metrics& metrics,
+Router::Router(const workloads::Workload& workload, offload::Offloader& offloader, Metrics& metrics,
                std::function<ServerFacts()> facts)
-    : config_(config), offloader_(offloader), metrics_(metrics), facts_(std::move(facts)) {}
+    : workload_(workload), offloader_(offloader), metrics_(metrics), facts_(std::move(facts)) {}
 
 void Router::answered_by_front_end(int status) {
   metrics_.count_request(Endpoint::front_end, status);
 }
 
+std::uint64_t Router::answered(Endpoint endpoint, int status, std::uint64_t parsed_ns) {
+  metrics_.count_request(endpoint, status);
+  const std::uint64_t now = uv_hrtime();
+  metrics_.observe_request(endpoint, static_cast<double>(now - parsed_ns) / 1e9);
+  return now;
+}
+
 std::optional<http::Response> Router::handle(const http::Request& request,
                                              const http::ResponseSlot& later) {
+  const std::uint64_t parsed_ns = uv_hrtime();
   Endpoint endpoint = Endpoint::other;
   if (request.path == "/")
     endpoint = Endpoint::root;
@@ -126,13 +66,13 @@ std::optional<http::Response> Router::handle(const http::Request& request,
     http::Response r = http::error_response(
         405, "method " + request.method_name + " not allowed; use GET or HEAD");
     r.allow = "GET, HEAD";
-    metrics_.count_request(endpoint, 405);
+    answered(endpoint, 405, parsed_ns);
     return r;
   }
   std::optional<http::Response> answer;
   switch (endpoint) {
     case Endpoint::root:
-      return heavy(request, later);  // counted when answered
+      return heavy(request, later, parsed_ns);  // counted when answered
     case Endpoint::hi:
       answer = text("easy!");
       break;
@@ -144,7 +84,7 @@ std::optional<http::Response> Router::handle(const http::Request& request,
       answer = http::error_response(404, "no such path: " + request.path);
       break;
   }
-  metrics_.count_request(endpoint, answer->status);
+  answered(endpoint, answer->status, parsed_ns);
   return answer;
 }
 
@@ -158,32 +98,36 @@ void Router::observe_parts(const offload::JobTiming& t, std::uint64_t handed_ns)
 }
 
 std::optional<http::Response> Router::heavy(const http::Request& request,
-                                            const http::ResponseSlot& later) {
+                                            const http::ResponseSlot& later,
+                                            std::uint64_t parsed_ns) {
   workloads::Job job;
-  if (std::string err = parse_job(request.query, config_, job); !err.empty()) {
-    metrics_.count_request(Endpoint::root, 400);
+  if (std::string err = workload_.parse(request.query, &job); !err.empty()) {
+    answered(Endpoint::root, 400, parsed_ns);
     return http::error_response(400, err);
   }
   const std::uint64_t submitted_ns = uv_hrtime();
   const auto admission =
-      offloader_.submit(job, [this, later, submitted_ns](offload::JobOutcome outcome) {
+      offloader_.submit(std::move(job), [this, later, submitted_ns,
+                                         parsed_ns](offload::JobOutcome outcome) {
         const bool done = outcome.status == offload::JobStatus::done;
         if (done)
           metrics_.observe_job(static_cast<double>(uv_hrtime() - submitted_ns) / 1e9,
                                static_cast<double>(outcome.result.run_us) / 1e6,
-                               static_cast<double>(outcome.result.engine_us) / 1e6);
+                               static_cast<double>(outcome.result.engine_us) / 1e6,
+                               static_cast<double>(outcome.result.loop_us) / 1e6);
         const offload::JobTiming timing = outcome.timing;
         http::Response r = answer_for(outcome);
-        metrics_.count_request(Endpoint::root, r.status);
+        const int status = r.status;
         // Hand-back ends when send() returns: the answer is in the connection's output and
         // its write has been tried (usually it went straight to the socket; behind a write
         // in flight, or a pipelined answer not yet due, it waits there).
         later.send(std::move(r));
-        if (done && timing.started_ns != 0) observe_parts(timing, uv_hrtime());
+        const std::uint64_t handed_ns = answered(Endpoint::root, status, parsed_ns);
+        if (done && timing.started_ns != 0) observe_parts(timing, handed_ns);
       });
   if (admission == offload::Admission::full) {
     metrics_.count_rejected_job();
-    metrics_.count_request(Endpoint::root, 503);
+    answered(Endpoint::root, 503, parsed_ns);
     http::Response r = http::error_response(503, "too many jobs waiting; try again later");
     r.retry_after_s = 1;
     return r;

@@ -1,20 +1,21 @@
-// The application: what each path answers. GET / is the heavy job (fib, offloaded), GET /hi
-// the cheap answer, GET /metrics the server's own numbers.
+// The application: what each path answers. GET / is the heavy job (the workload's, offloaded),
+// GET /hi the cheap answer, GET /metrics the server's own numbers.
 #pragma once
 
 #include <functional>
 
-#include "config.hpp"
 #include "handler.hpp"
 #include "metrics.hpp"
 #include "offloader.hpp"
+#include "workload.hpp"
 
 namespace app {
 
 class Router final : public http::Handler {
  public:
-  // `facts` is asked for the live numbers /metrics shows.
-  Router(const Config& config, offload::Offloader& offloader, Metrics& metrics,
+  // `workload` turns GET /'s query into a job; `facts` is asked for the live numbers /metrics
+  // shows.
+  Router(const workloads::Workload& workload, offload::Offloader& offloader, Metrics& metrics,
          std::function<ServerFacts()> facts);
 
   std::optional<http::Response> handle(const http::Request& request,
@@ -23,21 +24,15 @@ class Router final : public http::Handler {
 
  private:
   std::optional<http::Response> heavy(const http::Request& request,
-                                      const http::ResponseSlot& later);
+                                      const http::ResponseSlot& later, std::uint64_t parsed_ns);
   void observe_parts(const offload::JobTiming& timing, std::uint64_t handed_ns);
+  // Counts an answer and its time since the request was parsed; returns the time now.
+  std::uint64_t answered(Endpoint endpoint, int status, std::uint64_t parsed_ns);
 
-  const Config& config_;
+  const workloads::Workload& workload_;
   offload::Offloader& offloader_;
   Metrics& metrics_;
   std::function<ServerFacts()> facts_;
 };
-
-// Parses the query of GET /: n=K with K in 1..max_n, or the default. Returns an error reason,
-// or an empty string with `n` set. Other parameters are ignored.
-std::string parse_fib_query(std::string_view query, unsigned max_n, unsigned& n);
-
-// The job GET /?<query> asks for under `config`: fib (n=K) or gpg (bytes=SIZE, and corrupt=1
-// when the server allows it). An error reason, or an empty string with `job` filled in.
-std::string parse_job(std::string_view query, const Config& config, workloads::Job& job);
 
 }  // namespace app

@@ -6,10 +6,13 @@
 // Shutdown is bounded: a job running on a thread cannot be stopped, so if the pool has not
 // stopped shortly after the drain timeout (or at once, on a second signal) the jobs still
 // running are abandoned and named on stderr, worker processes are killed and reaped, the
-// GnuPG homes removed, and the process exits without joining its pool threads. A job running
-// on the loop itself (inline) keeps the loop from hearing the signal at all: the watchdog, on
-// a thread of its own, ends the process a second after the drain timeout (or half a second
-// after a second signal), removing the GnuPG homes first.
+// workload stopped (its GnuPG homes removed), and the process exits without joining its pool
+// threads. A job running on the loop itself (inline) keeps the loop from hearing the signal at
+// all: the watchdog, on a thread of its own, ends the process a second after the drain timeout
+// (or half a second after a second signal), stopping the workload first.
+//
+// The strategy and the workload are named once, in their registries: the service asks the
+// strategy's entry what applies to it and hands the workload its settings, never a name.
 #include "service.hpp"
 
 #include <pthread.h>
@@ -23,19 +26,14 @@
 #include <optional>
 #include <thread>
 
-#include "gpg_home_set.hpp"
-#include "gpg_init.hpp"
-#include "gpg_size.hpp"
-#include "gpg_spawn_probe.hpp"
-#include "gpg_stale_homes.hpp"
-#include "gpg_workload.hpp"
 #include "loop_lag.hpp"
 #include "metrics.hpp"
-#include "offloader.hpp"
 #include "router.hpp"
 #include "sched_knobs.hpp"
 #include "server.hpp"
 #include "shutdown_watchdog.hpp"
+#include "strategy_registry.hpp"
+#include "workload_registry.hpp"
 
 namespace app {
 
@@ -76,20 +74,32 @@ void raise_fd_limit() {
 
 class Service {
  public:
+  // The config is validated: its strategy and workload are in their registries.
   Service(const Config& config, std::string program_path)
-      : config_(config), program_path_(std::move(program_path)), started_ns_(uv_hrtime()) {
+      : config_(config),
+        program_path_(std::move(program_path)),
+        started_ns_(uv_hrtime()),
+        strategy_(*offload::find_strategy(config.strategy)),
+        workload_(workloads::make_workload(config.workload)) {
     uv_loop_init(&loop_);
     uv_loop_configure(&loop_, UV_METRICS_IDLE_TIME);
   }
 
   int run() {
-    if (config_.workload == "gpg" && !setup_gpg()) {
+    if (strategy_.needs_async_workload && !workload_->runs_async()) {
+      std::fprintf(stderr,
+                   "offload-server: %s runs only workloads that wait on other processes, not %s\n",
+                   strategy_.name.c_str(), workload_->name().c_str());
+      close_loop();
+      return 2;  // a usage error, like a bad flag
+    }
+    if (!start_workload()) {
       close_loop();
       return 1;
     }
     const offload::PoolConfig pool = pool_config();  // before the loop is pinned: see cpus_except
     effective_worker_cpus_ = offload::format_cpu_list(pool.worker_knobs.cpus);
-    if (pool.worker_knobs.any() && config_.strategy != "inline") {
+    if (pool.worker_knobs.any() && strategy_.has_knob("worker-nice")) {
       // Workers apply their knobs as they start; try them now on a throwaway thread (same
       // privileges) so a refusal is reported at start rather than after the first job.
       std::string refused;
@@ -107,8 +117,15 @@ class Service {
         loop_cpu_refused_ = err;
       }
     }
-    offloader_ = offload::make_offloader(&loop_, pool);
-    router_.emplace(config_, *offloader_, metrics_, [this] { return facts(); });
+    offloader_ =
+        strategy_.make({&loop_, workload_.get(), pool, process_options(), strategy_settings()});
+    if (!offloader_) {  // it said why on stderr
+      // Lets what it opened finish closing.
+      uv_run(&loop_, UV_RUN_DEFAULT);
+      teardown();
+      return 1;
+    }
+    router_.emplace(*workload_, *offloader_, metrics_, [this] { return facts(); });
     http::ServerOptions options;
     options.idle_timeout_ms = to_ms(config_.idle_timeout_s);
     options.header_timeout_ms = to_ms(config_.header_timeout_s);
@@ -123,15 +140,15 @@ class Service {
       return 1;
     }
     // Hears the signals too, on a thread of its own: the one bound when a job holds the loop.
-    watchdog_.emplace(ShutdownWatchdog::Deadlines{to_ms(config_.drain_timeout_s) + kWatchdogMs,
-                                                   kStopGraceMs},
-                      [this] { abandon_from_watchdog(); });
+    watchdog_.emplace(
+        ShutdownWatchdog::Deadlines{to_ms(config_.drain_timeout_s) + kWatchdogMs, kStopGraceMs},
+        [this] { abandon_from_watchdog(); });
     watch_signal(sigint_, SIGINT);
     watch_signal(sigterm_, SIGTERM);
     lag_probe_.emplace(&loop_, kLagProbeMs, [this](double lag) { metrics_.observe_loop_lag(lag); });
-    if (config_.strategy == "inline" && config_.job_timeout_s > 0)
-      std::fprintf(stderr,
-                   "offload-server: note: inline jobs run on the loop and cannot time out\n");
+    if (strategy_.runs_on_loop() && config_.job_timeout_s > 0)
+      std::fprintf(stderr, "offload-server: note: %s jobs run on the loop and cannot time out\n",
+                   strategy_.name.c_str());
     print_ready_line();
 
     uv_run(&loop_, UV_RUN_DEFAULT);
@@ -140,7 +157,7 @@ class Service {
     if (abandoned_) {
       // Threads still run jobs: the loop cannot be closed, and the exit-time clean-up of
       // libuv's pool and oneTBB would wait for them. Clean what is ours, then leave at once.
-      remove_homes();
+      workload_->stop();
       std::fflush(nullptr);
       std::_Exit(0);
     }
@@ -149,58 +166,36 @@ class Service {
   }
 
  private:
-  // The GnuPG homes (with their key) and this process's decryption workload, before any worker
-  // exists: worker threads use the workload installed here, worker processes the homes.
-  bool setup_gpg() {
-    namespace gpg = workloads::gpg;
-    if (std::string err = gpg::init_gpg_library(); !err.empty()) {
-      std::fprintf(stderr, "offload-server: %s\n", err.c_str());
-      return false;
-    }
-    for (const auto& stale : gpg::sweep_stale_homes())
-      std::fprintf(stderr, "offload-server: removed %s, a GnuPG home left by a killed server\n",
-                   stale.c_str());
-    const auto mode = *gpg::parse_home_mode(config_.gpg_home);
-    const auto key = *gpg::parse_key_type(config_.gpg_key);
-    const std::size_t homes = config_.strategy == "inline" ? 1 : config_.workers;
-    std::string err;
-    homes_ = gpg::HomeSet::create(key, mode, homes, &err);
-    if (!homes_) {
-      std::fprintf(stderr, "offload-server: cannot set up GnuPG: %s\n", err.c_str());
-      return false;
-    }
-    for (const auto& path : homes_->paths())
-      std::fprintf(stderr, "offload-server: GnuPG home %s (%s, key %s %s)\n", path.c_str(),
-                   config_.gpg_home.c_str(), config_.gpg_key.c_str(),
-                   homes_->fingerprint().c_str());
-    gpg::SpawnCost cost;
-    if (gpg::probe_spawn_cost(homes_->paths().front(), homes_->fingerprint(), 5, &cost, &err)) {
-      gpg_spawn_s_ = static_cast<double>(cost.spawn_us) / 1e6;
-      gpg_startup_s_ = static_cast<double>(cost.keylist_us) / 1e6;
-    }
-    if (config_.strategy != "process") {
-      workload_ = std::make_unique<gpg::Workload>(
-          gpg::WorkloadConfig{homes_->paths(), homes_->fingerprint()});
-      if (err = workload_->prepare(config_.payload_bytes); !err.empty()) {
-        std::fprintf(stderr, "offload-server: cannot prepare the payload: %s\n", err.c_str());
-        homes_->remove();
-        return false;
-      }
-      workloads::install_gpg_workload(workload_.get());
-    }
-    return true;
+  // The workload's settings and set-up (GnuPG homes, keys, payloads), before any worker
+  // exists: worker threads then make their workers from it, worker processes rebuild it.
+  bool start_workload() {
+    std::string err = workload_->configure(workload_settings());
+    if (err.empty())
+      err = workload_->start({strategy_.workers(config_.workers), strategy_.workload_in_server,
+                              [](const std::string& line) {
+                                std::fprintf(stderr, "offload-server: %s\n", line.c_str());
+                              }});
+    if (err.empty()) return true;
+    std::fprintf(stderr, "offload-server: %s\n", err.c_str());
+    return false;
+  }
+
+  // The flags a workload may read, by name: each workload takes what it knows.
+  workloads::Settings workload_settings() const {
+    return {{"fib", std::to_string(config_.fib)},
+            {"max-n", std::to_string(config_.max_n)},
+            {"payload-bytes", std::to_string(config_.payload_bytes)},
+            {"max-payload-bytes", std::to_string(config_.max_payload_bytes)},
+            {"gpg-home", config_.gpg_home},
+            {"gpg-key", config_.gpg_key},
+            {"allow-corrupt", config_.allow_corrupt ? "1" : "0"}};
   }
 
   offload::PoolConfig pool_config() const {
     offload::PoolConfig pool;
-    pool.strategy = config_.strategy;
     pool.workers = config_.workers;
     pool.max_queue = config_.max_queue;
     pool.job_timeout_ms = to_ms(config_.job_timeout_s);
-    pool.min_workers = config_.min_workers;
-    pool.max_workers = config_.max_workers;
-    pool.worker_idle_timeout_ms = to_ms(config_.worker_idle_timeout_s);
-    pool.max_jobs_per_worker = config_.max_jobs_per_worker;
     pool.worker_knobs.nice = config_.worker_nice;
     pool.worker_knobs.policy = config_.worker_policy;
     if (!config_.worker_cpus.empty()) {
@@ -208,49 +203,44 @@ class Service {
     } else if (config_.loop_cpu >= 0) {
       pool.worker_knobs.cpus = offload::cpus_except(config_.loop_cpu);  // a core of its own
     }
-    pool.worker_program = program_path_;
-    pool.worker_args = {"worker", "--parent-pid", std::to_string(getpid())};
-    if (pool.worker_knobs.any()) {
-      pool.worker_args.insert(
-          pool.worker_args.end(),
-          {"--nice", std::to_string(pool.worker_knobs.nice), "--policy", pool.worker_knobs.policy,
-           "--cpus", offload::format_cpu_list(pool.worker_knobs.cpus)});
-    }
-    if (homes_) {
-      for (const auto& path : homes_->paths()) {
-        pool.worker_args.push_back("--gpg-home");
-        pool.worker_args.push_back(path);
-      }
-      pool.worker_args.insert(pool.worker_args.end(),
-                              {"--gpg-fingerprint", homes_->fingerprint(), "--payload-bytes",
-                               std::to_string(config_.payload_bytes)});
-    }
     return pool;
+  }
+
+  // A strategy's own flags, by name: each strategy takes what it knows.
+  workloads::Settings strategy_settings() const {
+    return {{"nats", config_.nats_url},
+            {"nats-token", config_.nats_token},
+            {"remote-retries", std::to_string(config_.remote_retries)}};
+  }
+
+  offload::ProcessOptions process_options() const {
+    offload::ProcessOptions process;
+    process.min_workers = config_.min_workers;
+    process.max_workers = config_.max_workers;
+    process.worker_idle_timeout_ms = to_ms(config_.worker_idle_timeout_s);
+    process.max_jobs_per_worker = config_.max_jobs_per_worker;
+    process.program = program_path_;
+    process.args = {"worker"};  // main() hands `offload-server worker ...` to run_worker
+    return process;
   }
 
   void print_ready_line() const {
     const std::string host =
         config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
     std::string line = "listening on " + host + ":" + std::to_string(server_->port()) +
-                       " strategy=" + config_.strategy + " workers=" + workers_text();
-    if (config_.workload == "gpg") {
-      line +=
-          " workload=gpg payload=" + workloads::gpg::format_payload_size(config_.payload_bytes) +
-          " gpg-home=" + config_.gpg_home + " gpg-key=" + config_.gpg_key;
-    } else {
-      line += " fib=" + std::to_string(config_.fib);
-    }
+                       " strategy=" + strategy_.name + " workers=" + workers_text() +
+                       workload_->ready_fields();
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   }
 
-  // "2", or "1-4" for an elastic process pool.
+  // "2", or "1-4" for an elastic pool.
   std::string workers_text() const {
-    if (config_.strategy == "inline") return "1";
+    if (strategy_.runs_on_loop()) return "1";
     const unsigned lo = config_.min_workers > 0 ? config_.min_workers : config_.workers;
     const unsigned hi =
         std::max(lo, config_.max_workers > 0 ? config_.max_workers : config_.workers);
-    if (config_.strategy != "process" || lo == hi) return std::to_string(lo);
+    if (!strategy_.has_knob("max-workers") || lo == hi) return std::to_string(lo);
     return std::to_string(lo) + "-" + std::to_string(hi);
   }
 
@@ -267,16 +257,14 @@ class Service {
 
   ServerFacts facts() const {
     ServerFacts f;
-    f.strategy = config_.strategy;
-    f.workers = config_.strategy == "inline" ? 1 : config_.workers;
+    f.strategy = strategy_.name;
+    f.workers = strategy_.workers(config_.workers);
     f.fib = config_.fib;
     f.max_queue = config_.max_queue;
-    f.workload = config_.workload;
-    if (config_.workload == "gpg")
-      f.gpg_labels = ",payload_bytes=\"" + std::to_string(config_.payload_bytes) +
-                     "\",gpg_home=\"" + config_.gpg_home + "\",gpg_key=\"" + config_.gpg_key + "\"";
-    f.gpg_spawn_s = gpg_spawn_s_;
-    f.gpg_startup_s = gpg_startup_s_;
+    f.jobs_on_loop_async = strategy_.needs_async_workload;
+    f.workload = workload_->name();
+    f.workload_labels = workload_->info_labels();
+    f.workload_metrics = workload_->metrics();
     f.pool = offloader_->stats();
     f.knob_labels = knob_labels();
     f.knobs_refused = loop_cpu_refused_;
@@ -355,8 +343,8 @@ class Service {
   // loop's thread is inside that job and touches nothing else, so the homes can go.
   void abandon_from_watchdog() {
     std::fprintf(stderr, "offload-server: abandoned the job running on the event loop (%s)\n",
-                 config_.strategy.c_str());
-    remove_homes();
+                 strategy_.name.c_str());
+    workload_->stop();
   }
 
   // Closing the watchdog's signal watchers restores the signals' default action: ignore them
@@ -373,19 +361,11 @@ class Service {
     pthread_sigmask(SIG_SETMASK, &before, nullptr);
   }
 
-  // After the loop: every worker has stopped, so no gpg can start again in our homes.
+  // After the loop: every worker has stopped, so nothing of the workload runs any more (no
+  // gpg can start again in its homes).
   void teardown() {
-    workloads::install_gpg_workload(nullptr);
-    workload_.reset();
-    remove_homes();
+    workload_->stop();
     close_loop();
-  }
-
-  void remove_homes() {
-    if (!homes_) return;
-    if (std::string err = homes_->remove(); !err.empty())
-      std::fprintf(stderr, "offload-server: removing GnuPG homes: %s\n", err.c_str());
-    homes_.reset();
   }
 
   void close_loop() {
@@ -404,6 +384,9 @@ class Service {
   Config config_;
   std::string program_path_;
   std::uint64_t started_ns_;
+  const offload::Strategy& strategy_;  // its registry entry
+  // Before the offloader: its workers run this workload, so it goes after them.
+  std::unique_ptr<workloads::Workload> workload_;
   uv_loop_t loop_{};
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
@@ -412,13 +395,9 @@ class Service {
   bool shutting_down_ = false;
   bool abandoned_ = false;  // shutdown ran out of time; jobs were left running
   Metrics metrics_;
-  std::unique_ptr<workloads::gpg::HomeSet> homes_;
-  std::unique_ptr<workloads::gpg::Workload> workload_;
   std::string loop_cpu_refused_;
   std::string workers_refused_;        // the workers' knobs, tried at start
   std::string effective_worker_cpus_;  // what workers are pinned to ("" when not)
-  double gpg_spawn_s_ = -1;
-  double gpg_startup_s_ = -1;
   std::unique_ptr<offload::Offloader> offloader_;
   std::optional<Router> router_;
   std::optional<http::Server> server_;

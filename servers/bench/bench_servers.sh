@@ -2,7 +2,8 @@
 # The servers' benchmark (not a test): measured side by side in one run on this machine.
 #  1. cheap-endpoint throughput: wrk -t1 -c50 on /hi, inline server vs nginx (1 worker,
 #     return 200 "easy!"), and the ratio (target >= 1.0x nginx);
-#  2. heavy throughput: wrk -t1 -c4 on / at FIB=30 per strategy, ratios to inline;
+#  2. heavy throughput: wrk -t1 -c4 on / at FIB=30 per strategy (every one the server lists),
+#     ratios to inline;
 #  3. /hi latency (wrk --latency, 1 connection) while / is saturated, per strategy;
 #  4. offload overhead: offload-overhead (thread/process round trip vs raw floors).
 # Usage: servers/bench/bench_servers.sh [BUILD_DIR]    (env: DURATION seconds, default 10)
@@ -16,6 +17,8 @@ for tool in wrk nginx; do
   command -v "$tool" >/dev/null || { echo "bench: $tool missing (make deps-bench installs it)" >&2; exit 1; }
 done
 [ -x "$bin/offload-server" ] || { echo "bench: $bin/offload-server missing (make build)" >&2; exit 1; }
+# The strategies, in the registry's order: each entry's first line starts with its name.
+mapfile -t strategies < <("$bin/offload-server" --list-strategies | awk '/^[^ ]/ {print $1}')
 
 tmp=$(mktemp -d /tmp/offload-bench-XXXXXX)
 pids=()
@@ -85,18 +88,22 @@ echo
 
 echo "== 2. heavy throughput, wrk -t1 -c4 -d${duration}s on / (fib=$fib, 2 workers)"
 declare -A heavy
-for s in inline thread process; do
+for s in "${strategies[@]}"; do
   start_server --strategy "$s" --workers 2 --fib "$fib"
   wrk -t1 -c4 -d"${duration}s" "http://127.0.0.1:$port/" >"$tmp/heavy-$s.txt"
   heavy[$s]=$(rps "$tmp/heavy-$s.txt")
   stop_last
   printf "  %-10s %10s req/s\n" "$s" "${heavy[$s]}"
 done
-echo "  ratio thread/inline: $(ratio "${heavy[thread]}" "${heavy[inline]}")x   process/inline: $(ratio "${heavy[process]}" "${heavy[inline]}")x (2 cores: target close to 2x)"
+printf "  ratio to inline:"
+for s in "${strategies[@]}"; do
+  [ "$s" = inline ] || printf "  %s %sx" "$s" "$(ratio "${heavy[$s]}" "${heavy[inline]}")"
+done
+echo "  (2 cores: target close to 2x)"
 echo
 
 echo "== 3. /hi latency while / is saturated (wrk -c4 on /, wrk -c1 --latency on /hi)"
-for s in inline thread process; do
+for s in "${strategies[@]}"; do
   start_server --strategy "$s" --workers 2 --fib "$fib"
   wrk -t1 -c4 -d"$((duration + 2))s" "http://127.0.0.1:$port/" >/dev/null &
   load=$!

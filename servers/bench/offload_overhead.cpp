@@ -17,8 +17,9 @@
 #include <thread>
 #include <vector>
 
-#include "offloader.hpp"
-#include "worker.hpp"
+#include "process_worker.hpp"
+#include "strategy_registry.hpp"
+#include "workload_registry.hpp"
 
 namespace {
 
@@ -42,18 +43,21 @@ double now_s() {
 }
 
 // Jobs through a real Offloader on a real libuv loop, the next submitted from the completion.
-Figures through_offloader(const offload::PoolConfig& config, int jobs) {
+Figures through_offloader(const std::string& strategy, offload::OffloadSetup setup, int jobs) {
   uv_loop_t loop;
   uv_loop_init(&loop);
-  auto offloader = offload::make_offloader(&loop, config);
+  const auto fib = workloads::make_workload("fib");
+  workloads::Job job;
+  fib->parse("n=1", &job);
+  setup.loop = &loop;
+  setup.workload = fib.get();
+  auto offloader = offload::find_strategy(strategy)->make(setup);
   std::vector<double> us;
   us.reserve(static_cast<std::size_t>(jobs));
   int warmup = jobs / 10;
   double start = 0, t0 = 0;
   std::function<void()> next = [&] {
     t0 = now_s();
-    workloads::Job job;
-    job.n = 1;
     offloader->submit(job, [&](offload::JobOutcome outcome) {
       if (!outcome.result.ok) {
         std::fprintf(stderr, "job failed: %s\n", outcome.result.text.c_str());
@@ -160,19 +164,16 @@ int main(int argc, char** argv) {
   std::size_t len = sizeof path;
   uv_exepath(path, &len);
 
-  offload::PoolConfig thread_config;
-  thread_config.strategy = "thread";
-  thread_config.workers = 1;
-  offload::PoolConfig process_config = thread_config;
-  process_config.strategy = "process";
-  process_config.worker_program = std::string(path, len);
-  process_config.worker_args = {"worker"};
+  offload::OffloadSetup setup;
+  setup.pool.workers = 1;
+  setup.process.program = std::string(path, len);
+  setup.process.args = {"worker"};
 
   std::printf("offload round trip of fib(1), %d jobs one at a time (%u cores)\n", jobs,
               std::thread::hardware_concurrency());
-  const Figures thread = through_offloader(thread_config, jobs);
+  const Figures thread = through_offloader("thread", setup, jobs);
   const Figures floor_thread = eventfd_pingpong(jobs);
-  const Figures process = through_offloader(process_config, jobs);
+  const Figures process = through_offloader("process", setup, jobs);
   const Figures floor_process = pipe_pingpong(jobs);
   print("thread strategy (oneTBB + mailbox)", thread);
   print("floor: eventfd ping-pong, 2 threads", floor_thread);

@@ -19,22 +19,21 @@
 #include <string_view>
 #include <vector>
 
-#include "config.hpp"
 #include "metrics.hpp"
-#include "offloader.hpp"
 #include "request_parser.hpp"
 #include "response.hpp"
 #include "router.hpp"
+#include "strategy_registry.hpp"
+#include "workload_registry.hpp"
 
 namespace {
 
 struct World {
-  World() {
-    config.max_n = 12;  // keep each input fast: fib(12) is microseconds
-    config.fib = 10;
+  World() : workload(workloads::make_workload("fib")) {
+    workload->configure({{"max-n", "12"}, {"fib", "10"}});  // fib(12) is microseconds
     uv_loop_init(&loop);  // never run: the inline strategy only reads its clocks
-    offloader = offload::make_inline_offloader(&loop);
-    router.emplace(config, *offloader, metrics, [] {
+    offloader = offload::find_strategy("inline")->make({&loop, workload.get(), {}, {}});
+    router.emplace(*workload, *offloader, metrics, [] {
       app::ServerFacts facts;
       facts.strategy = "inline";
       facts.workload = "fib";
@@ -42,7 +41,7 @@ struct World {
     });
   }
   uv_loop_t loop{};
-  app::Config config;
+  std::unique_ptr<workloads::Workload> workload;
   app::Metrics metrics;
   std::unique_ptr<offload::Offloader> offloader;
   std::optional<app::Router> router;

@@ -8,8 +8,6 @@
 
 #include <cstring>
 
-#include "server.hpp"
-
 namespace http {
 
 namespace {
@@ -26,19 +24,15 @@ struct Connection::WriteRequest {
   std::string data;
 };
 
-void ResponseSlot::send(Response response) const {
-  if (auto c = connection_.lock()) c->complete(seq_, std::move(response));
-}
-
-Connection::Connection(Server& server, Limits limits) : server_(server), parser_(limits) {
+Connection::Connection(ConnectionOwner& owner)
+    : owner_(owner), options_(owner.options()), parser_(options_.limits) {
   tcp_.data = this;
 }
 
-void Connection::start(uv_stream_t* listener,
-                       std::list<std::shared_ptr<Connection>>::iterator self) {
+void Connection::start(uv_stream_t* listener, Connections::iterator self) {
   self_ = self;
-  last_activity_ms_ = uv_now(server_.loop_);
-  uv_tcp_init(server_.loop_, &tcp_);
+  last_activity_ms_ = uv_now(owner_.loop());
+  uv_tcp_init(owner_.loop(), &tcp_);
   tcp_.data = this;
   if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_)) != 0) {
     close();
@@ -54,10 +48,14 @@ void Connection::set_reading(bool on) {
   reading_ = on;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
   if (on) {
-    uv_read_start(stream, Server::on_alloc, on_read);
+    uv_read_start(stream, on_alloc, on_read);
   } else {
     uv_read_stop(stream);
   }
+}
+
+void Connection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+  *buf = static_cast<Connection*>(handle->data)->owner_.read_buffer();
 }
 
 void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
@@ -72,7 +70,7 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
 }
 
 void Connection::received(const char* data, std::size_t len) {
-  last_activity_ms_ = uv_now(server_.loop_);
+  last_activity_ms_ = uv_now(owner_.loop());
   if (lingering_) return;  // discarding: the answer is already on its way
   in_.append(data, len);
   pump();
@@ -105,7 +103,7 @@ void Connection::pump() {
       if (step == RequestParser::Step::need_more) {
         if (peer_closed_) close_after_flush_ = true;  // a partial request can never complete
         if (parser_.started(std::string_view(in_.data() + in_off_, in_.size() - in_off_))) {
-          if (head_started_ms_ == 0) head_started_ms_ = uv_now(server_.loop_);
+          if (head_started_ms_ == 0) head_started_ms_ = uv_now(owner_.loop());
         } else {
           head_started_ms_ = 0;
         }
@@ -121,7 +119,7 @@ void Connection::pump() {
       keep_alive_ = request.keep_alive && !draining_;
       minor_version_ = request.version_minor;
       awaiting_ = ++seq_;
-      if (auto answer = server_.handler_.handle(request, ResponseSlot(weak_from_this(), seq_))) {
+      if (auto answer = owner_.handler().handle(request, ResponseSlot(weak_from_this(), seq_))) {
         complete(seq_, std::move(*answer));
       }
     }
@@ -158,7 +156,7 @@ void Connection::reject(int status, std::string reason) {
   // No partial request is pending any more: the timeout sweep must not answer it again while
   // this answer waits for a slow reader.
   head_started_ms_ = 0;
-  server_.handler_.answered_by_front_end(status);
+  owner_.handler().answered_by_front_end(status);
   head_only_ = false;
   keep_alive_ = false;  // after a framing error the rest of the stream cannot be trusted
   minor_version_ = 1;
@@ -192,7 +190,7 @@ void Connection::flush() {
       writing_ = true;
       return;
     }
-    last_activity_ms_ = uv_now(server_.loop_);
+    last_activity_ms_ = uv_now(owner_.loop());
   }
   if (close_after_flush_ && awaiting_ == 0) begin_linger();
 }
@@ -210,7 +208,7 @@ void Connection::written(int status) {
     close();  // includes UV_ECANCELED when the handle is already closing
     return;
   }
-  last_activity_ms_ = uv_now(server_.loop_);
+  last_activity_ms_ = uv_now(owner_.loop());
   pump();  // may resume parsing that waited for the output to drain; flushes
 }
 
@@ -221,7 +219,7 @@ void Connection::begin_linger() {
     close();
     return;
   }
-  linger_until_ms_ = uv_now(server_.loop_) + server_.options_.linger_ms;
+  linger_until_ms_ = uv_now(owner_.loop()) + options_.linger_ms;
   auto* req = new uv_shutdown_t;
   req->data = this;
   if (uv_shutdown(req, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0) {
@@ -249,16 +247,16 @@ void Connection::on_tick(std::uint64_t now) {
   if (awaiting_ != 0) return;  // a job is running for this client: not idle
   if (close_after_flush_) {
     // The last answer is written; a client that does not read it only gets the idle timeout.
-    if (now - last_activity_ms_ >= server_.options_.idle_timeout_ms) close();
+    if (now - last_activity_ms_ >= options_.idle_timeout_ms) close();
     return;
   }
   // The head and then the body, if any: a request must have fully arrived by now.
-  if (head_started_ms_ != 0 && now - head_started_ms_ >= server_.options_.header_timeout_ms) {
+  if (head_started_ms_ != 0 && now - head_started_ms_ >= options_.header_timeout_ms) {
     reject(408, "request not received in time");
     flush();
     return;
   }
-  if (now - last_activity_ms_ >= server_.options_.idle_timeout_ms) close();
+  if (now - last_activity_ms_ >= options_.idle_timeout_ms) close();
 }
 
 void Connection::drain() {
@@ -281,7 +279,7 @@ void Connection::close_now(const Response& answer_if_waiting) {
   draining_ = true;
   close_after_flush_ = true;
   forced_ = true;
-  linger_until_ms_ = uv_now(server_.loop_) + server_.options_.linger_ms;
+  linger_until_ms_ = uv_now(owner_.loop()) + options_.linger_ms;
   if (awaiting_ != 0) {
     awaiting_ = 0;
     respond(answer_if_waiting);  // with "Connection: close"; the job's result is dropped
@@ -300,7 +298,7 @@ void Connection::close() {
 
 void Connection::on_close(uv_handle_t* handle) {
   auto* self = static_cast<Connection*>(handle->data);
-  self->server_.forget(self);  // drops the last owning reference
+  self->owner_.closed(self->self_);  // drops the last owning reference
 }
 
 }  // namespace http

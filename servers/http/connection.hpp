@@ -1,5 +1,6 @@
 // One client connection: reads bytes, parses requests one at a time, answers them in order,
-// and closes politely. Owned by Server; reached from deferred answers through ResponseSlot.
+// and closes politely. Owned by a ConnectionOwner (the Server), which it reaches only through
+// that interface; reached from deferred answers through ResponseSlot.
 #pragma once
 
 #include <uv.h>
@@ -11,20 +12,39 @@
 
 #include "handler.hpp"
 #include "request_parser.hpp"
+#include "server_options.hpp"
 
 namespace http {
 
-class Server;
+class Connection;
+using Connections = std::list<std::shared_ptr<Connection>>;
+
+// What a connection needs of whoever holds it: the loop, the handler, the limits and timeouts,
+// a read buffer, and to be told when it has closed.
+class ConnectionOwner {
+ public:
+  virtual uv_loop_t* loop() const = 0;
+  virtual Handler& handler() const = 0;
+  virtual const ServerOptions& options() const = 0;
+  // Where the next read goes; its bytes are copied out before the next read is asked for.
+  virtual uv_buf_t read_buffer() = 0;
+  // From the connection's close callback: the owner drops its entry (and with it, usually,
+  // the last reference to the connection).
+  virtual void closed(Connections::iterator connection) = 0;
+
+ protected:
+  virtual ~ConnectionOwner() = default;
+};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Server& server, Limits limits);
+  explicit Connection(ConnectionOwner& owner);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // Accepts the pending client of `listener`; `self` is this connection's entry in the
-  // server's list, removed when the handle has closed.
-  void start(uv_stream_t* listener, std::list<std::shared_ptr<Connection>>::iterator self);
+  // owner's list, handed back through ConnectionOwner::closed once the handle has closed.
+  void start(uv_stream_t* listener, Connections::iterator self);
 
   // A deferred answer for request `seq` arrives (ResponseSlot::send).
   void complete(std::uint64_t seq, Response response);
@@ -37,8 +57,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool busy() const { return awaiting_ != 0 || !out_.empty() || writing_; }
 
  private:
-  friend class Server;
   struct WriteRequest;
+  static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void on_write(uv_write_t* req, int status);
   static void on_shutdown(uv_shutdown_t* req, int status);
@@ -56,9 +76,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void begin_linger();
   void close();
 
-  Server& server_;
+  ConnectionOwner& owner_;
+  const ServerOptions& options_;
   uv_tcp_t tcp_{};
-  std::list<std::shared_ptr<Connection>>::iterator self_;
+  Connections::iterator self_;
   RequestParser parser_;
 
   std::string in_;  // received, not yet parsed (from in_off_)

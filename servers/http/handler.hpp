@@ -2,31 +2,13 @@
 // the handler decides what to answer, now or later.
 #pragma once
 
-#include <cstdint>
-#include <memory>
 #include <optional>
 
 #include "request.hpp"
 #include "response.hpp"
+#include "response_slot.hpp"
 
 namespace http {
-
-class Connection;
-
-// Where a deferred answer goes. Copyable, cheap, safe to keep after the client has gone: the
-// answer is then dropped. Use only on the loop thread.
-class ResponseSlot {
- public:
-  ResponseSlot() = default;
-  ResponseSlot(std::weak_ptr<Connection> connection, std::uint64_t seq)
-      : connection_(std::move(connection)), seq_(seq) {}
-  void send(Response response) const;
-  bool connected() const { return !connection_.expired(); }
-
- private:
-  std::weak_ptr<Connection> connection_;
-  std::uint64_t seq_ = 0;
-};
 
 class Handler {
  public:

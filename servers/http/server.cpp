@@ -66,13 +66,8 @@ void Server::accept_one() {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
     return;
   }
-  connections_.push_front(std::make_shared<Connection>(*this, options_.limits));
+  connections_.push_front(std::make_shared<Connection>(static_cast<ConnectionOwner&>(*this)));
   connections_.front()->start(reinterpret_cast<uv_stream_t*>(listener_), connections_.begin());
-}
-
-void Server::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
-  auto& server = static_cast<Connection*>(handle->data)->server_;
-  *buf = uv_buf_init(server.read_buffer_, sizeof server.read_buffer_);
 }
 
 void Server::on_sweep(uv_timer_t* timer) {
@@ -85,8 +80,8 @@ void Server::sweep() {
   for (auto& connection : connections_) connection->on_tick(now);
 }
 
-void Server::forget(Connection* connection) {
-  connections_.erase(connection->self_);
+void Server::closed(Connections::iterator connection) {
+  connections_.erase(connection);
   maybe_drained();
 }
 

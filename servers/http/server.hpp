@@ -10,29 +10,16 @@
 #include <memory>
 #include <string>
 
+#include "connection.hpp"
 #include "handler.hpp"
-#include "request_parser.hpp"
+#include "server_options.hpp"
 
 namespace http {
 
-struct ServerOptions {
-  Limits limits;
-  std::uint64_t idle_timeout_ms = 60'000;  // no request in progress
-  // From a request's first byte to its last header line: slowloris protection.
-  std::uint64_t header_timeout_ms = 10'000;
-  // After a final response, how long to read and discard what the client still sends so that
-  // closing does not reset the connection under the response (lingering close).
-  std::uint64_t linger_ms = 2'000;
-  // Connections held at once (0: no cap). Past it a new client is accepted and closed at
-  // once, so it learns now rather than from a timeout, and the descriptors left over stay for
-  // the pool's pipes and the workers.
-  std::size_t max_connections = 0;
-};
-
-class Server {
+class Server final : private ConnectionOwner {
  public:
   Server(uv_loop_t* loop, Handler& handler, ServerOptions options);
-  ~Server();
+  ~Server() override;
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
@@ -51,13 +38,17 @@ class Server {
   void close_all(const Response& answer);
 
  private:
-  friend class Connection;
+  // What the connections see of their server (ConnectionOwner).
+  uv_loop_t* loop() const override { return loop_; }
+  Handler& handler() const override { return handler_; }
+  const ServerOptions& options() const override { return options_; }
+  uv_buf_t read_buffer() override { return uv_buf_init(read_buffer_, sizeof read_buffer_); }
+  void closed(Connections::iterator connection) override;
+
   static void on_connection(uv_stream_t* listener, int status);
   static void on_sweep(uv_timer_t* timer);
-  static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
   void accept_one();
   void sweep();
-  void forget(Connection* connection);  // from the connection's close callback
   void maybe_drained();
 
   uv_loop_t* loop_;
@@ -69,7 +60,7 @@ class Server {
   std::uint64_t refused_ = 0;
   bool draining_ = false;
   std::function<void()> drained_;
-  std::list<std::shared_ptr<Connection>> connections_;
+  Connections connections_;
   // One read buffer for every connection: the loop reads one socket at a time and each read
   // is copied into its connection's own buffer at once.
   char read_buffer_[64 * 1024];

@@ -8,7 +8,7 @@
 // in the kernel (libuv's idle-time metric). A request that arrived while the loop was busy in
 // an earlier turn waited in the kernel's socket buffer too; the server cannot see that part,
 // so this figure is a lower bound of the wait a client sees.
-#include "offloader.hpp"
+#include "strategy_registry.hpp"
 
 namespace offload {
 
@@ -16,7 +16,8 @@ namespace {
 
 class InlineOffloader final : public Offloader {
  public:
-  explicit InlineOffloader(uv_loop_t* loop) : loop_(loop), prepare_(new uv_prepare_t) {
+  explicit InlineOffloader(const OffloadSetup& setup)
+      : loop_(setup.loop), worker_(setup.workload->make_worker(0)), prepare_(new uv_prepare_t) {
     uv_loop_configure(loop_, UV_METRICS_IDLE_TIME);  // idempotent; the service sets it too
     uv_prepare_init(loop_, prepare_);
     prepare_->data = this;
@@ -31,7 +32,7 @@ class InlineOffloader final : public Offloader {
     outcome.timing.accepted_ns = turn_started_ns();
     running_ = 1;
     outcome.timing.started_ns = uv_hrtime();
-    outcome.result = workloads::run(job);
+    outcome.result = workloads::run(*worker_, *job);
     outcome.timing.finished_ns = uv_hrtime();
     running_ = 0;
     done(std::move(outcome));
@@ -74,7 +75,8 @@ class InlineOffloader final : public Offloader {
   }
 
   uv_loop_t* loop_;
-  uv_prepare_t* prepare_;  // freed in its close callback
+  std::unique_ptr<workloads::Worker> worker_;  // the loop is the one worker, slot 0
+  uv_prepare_t* prepare_;                      // freed in its close callback
   std::uint64_t prepare_ns_ = 0;
   std::uint64_t idle_at_prepare_ns_ = 0;
   std::size_t running_ = 0;
@@ -82,8 +84,14 @@ class InlineOffloader final : public Offloader {
 
 }  // namespace
 
-std::unique_ptr<Offloader> make_inline_offloader(uv_loop_t* loop) {
-  return std::make_unique<InlineOffloader>(loop);
+// Its entry in the registry (strategy_registry.cpp): name, description, knobs, whether the
+// workload runs in this process, factory.
+Strategy inline_strategy() {
+  return {"inline",
+          "on the event loop itself: every cheap request waits behind every job",
+          {},
+          true,
+          make_from_setup<InlineOffloader>};
 }
 
 }  // namespace offload

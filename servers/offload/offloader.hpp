@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "job.hpp"
 #include "sched_knobs.hpp"
+#include "workload.hpp"
 
 namespace offload {
 
@@ -39,12 +39,6 @@ struct JobOutcome {
   JobTiming timing;          // filled for `done`
 };
 
-// The outcome of a job answered because it passed PoolConfig::job_timeout_ms.
-JobOutcome timed_out_outcome(std::uint64_t job_timeout_ms);
-
-// "fib(60)", "gpg decrypt of 4096 bytes": a job named in a log line.
-std::string describe(const workloads::Job& job);
-
 // Runs on the loop thread, exactly once per accepted job.
 using Done = std::function<void(JobOutcome)>;
 
@@ -69,6 +63,8 @@ struct PoolStats {
   std::vector<WorkerStats> per_worker;  // process strategy only
   std::uint64_t recycled = 0;           // workers replaced after --max-jobs-per-worker jobs
   std::string knobs_refused;            // scheduling knobs a worker could not apply, if any
+  // The strategy's own /metrics lines (Prometheus text, HELP/TYPE included); "" for none.
+  std::string metrics;
 };
 
 class Offloader {
@@ -77,8 +73,8 @@ class Offloader {
   // `full` when `max_queue` jobs already wait for a worker: the caller answers 503.
   virtual Admission submit(workloads::Job job, Done done) = 0;
   virtual PoolStats stats() const = 0;
-  // Jobs still queued complete as `cancelled`; running ones finish (thread) or their worker
-  // is stopped (process). `stopped` runs on the loop once nothing of the pool is left.
+  // Jobs still queued complete as `cancelled`; running ones finish (threads) or their worker
+  // is stopped (processes). `stopped` runs on the loop once nothing of the pool is left.
   virtual void stop(std::function<void()> stopped) = 0;
   // Shutdown ran out of time: stop waiting for jobs that cannot be stopped (a thread in the
   // middle of a computation), kill and reap worker processes, and from then on touch nothing
@@ -87,34 +83,46 @@ class Offloader {
   virtual std::vector<std::string> abandon() = 0;
 };
 
+// What every strategy with workers shares (the knobs a strategy does not take are ignored:
+// see its registry entry).
 struct PoolConfig {
-  std::string strategy = "thread";  // inline | thread | process | uvpool
   unsigned workers = 1;
   std::size_t max_queue = 128;
   // From acceptance to result (waiting + running); 0: no limit. A timed-out job is answered
   // at once; a worker process running it is killed and replaced, a thread cannot be stopped
-  // and finishes the job for nothing; inline cannot time out at all (the loop is the worker).
+  // and finishes the job for nothing; a job on the loop cannot time out at all.
   std::uint64_t job_timeout_ms = 0;
   // Scheduling of the workers (threads or processes): nice, policy, CPUs.
   SchedKnobs worker_knobs;
-  // Process strategy, elastic pool (like ampoule or Piscina): starts min_workers, grows to
-  // max_workers while jobs queue, retires workers idle for idle_timeout_ms. Both 0: `workers`.
+};
+
+// The process strategy's own options.
+struct ProcessOptions {
+  // An elastic pool (like ampoule or Piscina): starts min_workers, grows to max_workers while
+  // jobs queue, retires workers idle for idle_timeout_ms. Both 0: PoolConfig::workers.
   unsigned min_workers = 0;
   unsigned max_workers = 0;
   std::uint64_t worker_idle_timeout_ms = 10'000;
-  // Process strategy: replace a worker after this many jobs (0: never); the replacement
-  // starts before the old worker leaves.
+  // Replace a worker after this many jobs (0: never); the replacement starts before the old
+  // worker leaves.
   std::uint64_t max_jobs_per_worker = 0;
-  // Process strategy: the program and arguments that start one worker.
-  std::string worker_program;
-  std::vector<std::string> worker_args;
+  // How to start one worker: `program args...` runs process_worker.hpp's run_worker with the
+  // arguments the pool adds (its slot, the knobs, the workload's own).
+  std::string program;
+  std::vector<std::string> args;
 };
 
-std::unique_ptr<Offloader> make_inline_offloader(uv_loop_t* loop);
-std::unique_ptr<Offloader> make_thread_offloader(uv_loop_t* loop, const PoolConfig& config);
-std::unique_ptr<Offloader> make_process_offloader(uv_loop_t* loop, const PoolConfig& config);
-std::unique_ptr<Offloader> make_uvpool_offloader(uv_loop_t* loop, const PoolConfig& config);
-// Picks by config.strategy (already validated).
-std::unique_ptr<Offloader> make_offloader(uv_loop_t* loop, const PoolConfig& config);
+// Everything a strategy is made from (its factory in the registry takes this).
+struct OffloadSetup {
+  uv_loop_t* loop = nullptr;
+  // Runs the jobs: here (its make_worker), or rebuilt from its worker_args() in each worker
+  // process. Outlives the offloader.
+  workloads::Workload* workload = nullptr;
+  PoolConfig pool;
+  ProcessOptions process;
+  // A strategy's own flags, by long name without "--" ("nats", "remote-retries"), as text: a
+  // strategy reads what it knows, as a workload reads its Settings.
+  workloads::Settings settings = {};
+};
 
 }  // namespace offload

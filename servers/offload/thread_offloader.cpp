@@ -9,16 +9,15 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "mailbox.hpp"
-#include "offloader.hpp"
-#include "ticker.hpp"
+#include "pool_lifecycle.hpp"
+#include "strategy_registry.hpp"
 
 namespace offload {
 
 namespace {
-
-constexpr std::uint64_t kDeadlineCheckMs = 20;
 
 struct Finished {
   std::uint64_t id;
@@ -60,7 +59,9 @@ class KnobObserver final : public tbb::task_scheduler_observer {
 
 // What the tasks share with the loop; tasks hold it by shared_ptr so it outlives the pool.
 struct Shared {
-  Shared(uv_loop_t* loop, Mailbox<Finished>::Deliver deliver) : mailbox(loop, std::move(deliver)) {}
+  Shared(uv_loop_t* loop, Mailbox<Finished>::Deliver deliver, workloads::Workload& workload,
+         unsigned slots)
+      : mailbox(loop, std::move(deliver)), workload(workload), workers(slots) {}
   std::atomic<bool> stopping{false};
   // Tasks that have begun (run or skipped) and ended. With the loop's own count of submitted
   // jobs they give the queue (submitted - started) and the threads taken (started - ended)
@@ -68,57 +69,62 @@ struct Shared {
   std::atomic<std::size_t> started{0};
   std::atomic<std::size_t> ended{0};
   Mailbox<Finished> mailbox;
+  workloads::Workload& workload;
+  // Worker i of the arena (tbb::this_task_arena::current_thread_index) is slot i: its GnuPG
+  // home when there is one per worker. An arena slot holds one thread at a time, so each
+  // element is only touched by the thread in that slot; it is made there on first use.
+  std::vector<std::unique_ptr<workloads::Worker>> workers;
 };
 
 class ThreadOffloader final : public Offloader {
  public:
-  ThreadOffloader(uv_loop_t* loop, const PoolConfig& config)
+  explicit ThreadOffloader(const OffloadSetup& setup)
       // TBB caps its worker threads at the core count minus one unless told otherwise: on 2
       // cores that would be a single worker whatever the arena asks for.
-      : parallelism_(tbb::global_control::max_allowed_parallelism, config.workers + 1),
+      : parallelism_(tbb::global_control::max_allowed_parallelism, setup.pool.workers + 1),
         // No slot reserved for an external thread: the loop thread never joins the arena.
-        arena_(static_cast<int>(config.workers), 0),
-        loop_(loop),
-        config_(config),
+        arena_(static_cast<int>(setup.pool.workers), 0),
+        config_(setup.pool),
         shared_(std::make_shared<Shared>(
-            loop, [this](std::vector<Finished>& batch) { deliver(batch); })) {
+            setup.loop, [this](std::vector<Finished>& batch) { deliver(batch); }, *setup.workload,
+            setup.pool.workers)),
+        life_(setup.loop, setup.pool.job_timeout_ms, [this](std::uint64_t now) { expire(now); }) {
     arena_.initialize();
     observer_.emplace(arena_, config_.worker_knobs);
-    if (config_.job_timeout_ms > 0)
-      deadline_ticker_.start(loop_, kDeadlineCheckMs, [this] { expire(); });
   }
 
   ~ThreadOffloader() override {
     shared_->mailbox.close();  // no delivery into a dead pool
-    deadline_ticker_.stop();
   }
 
   Admission submit(workloads::Job job, Done done) override {
     // A place is taken from acceptance until the task ends: timed-out jobs still hold a
     // thread or a queue place while their task runs or waits to be skipped.
-    if (stopping_ || submitted_ - shared_->ended.load() >= config_.workers + config_.max_queue)
+    if (life_.stopping() ||
+        submitted_ - shared_->ended.load() >= config_.workers + config_.max_queue)
       return Admission::full;
     const std::uint64_t id = ++next_id_;
     ++submitted_;
     auto abandoned = std::make_shared<std::atomic<bool>>(false);
-    const std::uint64_t deadline =
-        config_.job_timeout_ms > 0 ? uv_now(loop_) + config_.job_timeout_ms : 0;
     const std::uint64_t accepted_ns = uv_hrtime();
-    waiting_.emplace(id, Waiting{std::move(done), deadline, abandoned, job});
+    waiting_.emplace(id, Waiting{std::move(done), life_.deadline(), abandoned, job});
     // enqueue, not task_group::run: the work must start without anyone calling wait().
-    arena_.enqueue([shared = shared_, id, job, abandoned, accepted_ns] {
+    arena_.enqueue([shared = shared_, id, job = std::move(job), abandoned, accepted_ns] {
       shared->started.fetch_add(1);
       JobOutcome outcome;
       if (shared->stopping.load() || abandoned->load()) {
         outcome.status = JobStatus::cancelled;
         outcome.result.text = "not started: server stopping or job timed out";
       } else {
-        // Worker i of the arena uses GnuPG home i when there is one per worker.
-        workloads::set_worker_slot(
-            static_cast<std::size_t>(tbb::this_task_arena::current_thread_index()));
+        const auto slot = static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
+        // An arena of N worker slots numbers its threads 0..N-1; anything else would be a
+        // thread of no slot, which gets a worker of its own for this job rather than share one.
+        std::unique_ptr<workloads::Worker> stray;
+        auto& worker = slot < shared->workers.size() ? shared->workers[slot] : stray;
+        if (!worker) worker = shared->workload.make_worker(slot);
         outcome.timing.accepted_ns = accepted_ns;
         outcome.timing.started_ns = uv_hrtime();
-        outcome.result = workloads::run(job);
+        outcome.result = workloads::run(*worker, *job);
         outcome.timing.finished_ns = uv_hrtime();
       }
       shared->ended.fetch_add(1);
@@ -136,32 +142,29 @@ class ThreadOffloader final : public Offloader {
     s.queued = submitted_ - started;
     s.running = started - ended;
     s.workers = config_.workers;
-    s.timed_out = timed_out_;
+    s.timed_out = life_.timed_out();
     s.knobs_refused = observer_->refused();
     return s;
   }
 
   void stop(std::function<void()> stopped) override {
-    stopping_ = true;
+    life_.stop(std::move(stopped));
     shared_->stopping.store(true);
-    stopped_ = std::move(stopped);
     maybe_stopped();
   }
 
   std::vector<std::string> abandon() override {
-    stopping_ = true;
+    life_.abandon();
     shared_->stopping.store(true);
-    stopped_ = nullptr;
     std::vector<std::string> left;
     for (const auto& [id, w] : waiting_)
-      left.push_back(describe(w.job) + " on a worker thread (job " + std::to_string(id) + ")");
+      left.push_back(w.job->describe() + " on a worker thread (job " + std::to_string(id) + ")");
     if (abandoned_ > 0)
       left.push_back(std::to_string(abandoned_) +
                      " job(s) past the job timeout, still running on worker threads");
     waiting_.clear();
     // Tasks still running find the mailbox closed and drop their result.
     shared_->mailbox.close();
-    deadline_ticker_.stop();
     return left;
   }
 
@@ -189,54 +192,48 @@ class ThreadOffloader final : public Offloader {
 
   // Answers jobs past their deadline. The task cannot be interrupted (a thread running fib
   // has no safe stopping point); if it has not started it will skip the work.
-  void expire() {
-    const std::uint64_t now = uv_now(loop_);
+  void expire(std::uint64_t now) {
     std::vector<Done> late;
     for (auto it = waiting_.begin(); it != waiting_.end();) {
-      if (it->second.deadline_ms != 0 && now >= it->second.deadline_ms) {
+      if (PoolLifecycle::past(it->second.deadline_ms, now)) {
         it->second.abandoned->store(true);
         late.push_back(std::move(it->second.done));
         it = waiting_.erase(it);
         ++abandoned_;
-        ++timed_out_;
       } else {
         ++it;
       }
     }
-    for (auto& done : late) done(timed_out_outcome(config_.job_timeout_ms));
+    for (auto& done : late) life_.time_out(done);
   }
 
   // Closing the mailbox while a task may still post is safe (post checks under the lock),
   // but waiting for every task keeps the rule simple: nothing of ours runs after stopped().
   void maybe_stopped() {
-    if (!stopping_ || !waiting_.empty() || abandoned_ != 0 || !stopped_) return;
+    if (!life_.ready_to_finish(waiting_.empty() && abandoned_ == 0)) return;
     shared_->mailbox.close();
-    deadline_ticker_.stop();
-    auto stopped = std::move(stopped_);
-    stopped_ = nullptr;
-    stopped();
+    life_.finish();
   }
 
   tbb::global_control parallelism_;
   tbb::task_arena arena_;
   std::optional<KnobObserver> observer_;  // after the arena: observes it, goes before it
-  uv_loop_t* loop_;
   PoolConfig config_;
   std::shared_ptr<Shared> shared_;
   std::unordered_map<std::uint64_t, Waiting> waiting_;  // loop thread only
   std::size_t abandoned_ = 0;                           // timed out, task not yet ended
   std::size_t submitted_ = 0;                           // jobs accepted since start
   std::uint64_t next_id_ = 0;
-  std::uint64_t timed_out_ = 0;
-  Ticker deadline_ticker_;  // answers jobs past their deadline
-  bool stopping_ = false;
-  std::function<void()> stopped_;
+  PoolLifecycle life_;  // deadlines and the end of the pool
 };
 
 }  // namespace
 
-std::unique_ptr<Offloader> make_thread_offloader(uv_loop_t* loop, const PoolConfig& config) {
-  return std::make_unique<ThreadOffloader>(loop, config);
+// Its entry in the registry (strategy_registry.cpp): name, description, knobs, whether the
+// workload runs in this process, factory.
+Strategy thread_strategy() {
+  return {"thread", "on a oneTBB thread pool; results come back to the loop through a mailbox",
+          pool_knobs(), true, make_from_setup<ThreadOffloader>};
 }
 
 }  // namespace offload

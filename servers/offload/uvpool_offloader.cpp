@@ -4,45 +4,49 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <list>
+#include <mutex>
 #include <string>
 
-#include "offloader.hpp"
-#include "ticker.hpp"
+#include "pool_lifecycle.hpp"
+#include "strategy_registry.hpp"
 
 namespace offload {
 
 namespace {
 
-constexpr std::uint64_t kDeadlineCheckMs = 20;
+// Tells one pool from another for the threads' cached worker: libuv's threads outlive a pool
+// (a test makes several in one process), so a thread must not reuse the previous pool's.
+std::atomic<std::uint64_t> pool_serials{0};
 
 class UvPoolOffloader final : public Offloader {
  public:
-  UvPoolOffloader(uv_loop_t* loop, const PoolConfig& config) : loop_(loop), config_(config) {
+  explicit UvPoolOffloader(const OffloadSetup& setup)
+      : loop_(setup.loop),
+        config_(setup.pool),
+        workload_(*setup.workload),
+        life_(setup.loop, setup.pool.job_timeout_ms, [this](std::uint64_t now) { expire(now); }) {
     // libuv reads the size once, at the first uv_queue_work of the process; a user's own
     // UV_THREADPOOL_SIZE wins, as it would in Node.js.
     if (std::getenv("UV_THREADPOOL_SIZE") == nullptr)
-      setenv("UV_THREADPOOL_SIZE", std::to_string(config.workers).c_str(), 1);
+      setenv("UV_THREADPOOL_SIZE", std::to_string(config_.workers).c_str(), 1);
     threads_ = static_cast<std::size_t>(std::atoi(std::getenv("UV_THREADPOOL_SIZE")));
-    if (config_.job_timeout_ms > 0)
-      deadline_ticker_.start(loop_, kDeadlineCheckMs, [this] { expire(); });
   }
-
-  ~UvPoolOffloader() override { deadline_ticker_.stop(); }
 
   Admission submit(workloads::Job job, Done done) override {
     // A place is taken from acceptance until the job ends on its thread (a timed-out job still
     // holds one), not until its completion has come back to the loop.
-    if (stopping_ || submitted_ - ended_.load() - cancelled_ >= threads_ + config_.max_queue)
+    if (life_.stopping() || submitted_ - ended_.load() - cancelled_ >= threads_ + config_.max_queue)
       return Admission::full;
     ++submitted_;
     work_.emplace_back();
     Work& w = work_.back();
     w.self = std::prev(work_.end());
     w.pool = this;
-    w.job = job;
+    w.job = std::move(job);
     w.done = std::move(done);
-    w.deadline_ms = config_.job_timeout_ms > 0 ? uv_now(loop_) + config_.job_timeout_ms : 0;
+    w.deadline_ms = life_.deadline();
     w.timing.accepted_ns = uv_hrtime();
     w.req.data = &w;
     uv_queue_work(loop_, &w.req, run_job, finished);
@@ -57,13 +61,12 @@ class UvPoolOffloader final : public Offloader {
     s.queued = submitted_ - started - cancelled_;
     s.running = started - ended;
     s.workers = threads_;
-    s.timed_out = timed_out_;
+    s.timed_out = life_.timed_out();
     return s;
   }
 
   void stop(std::function<void()> stopped) override {
-    stopping_ = true;
-    stopped_ = std::move(stopped);
+    life_.stop(std::move(stopped));
     // Work not yet picked up by a pool thread can be cancelled; it ends with UV_ECANCELED.
     for (auto& w : work_) uv_cancel(reinterpret_cast<uv_req_t*>(&w.req));
     maybe_stopped();
@@ -72,14 +75,11 @@ class UvPoolOffloader final : public Offloader {
   // The Work items stay allocated: a pool thread may still be running one. The process exits
   // next, without libuv's exit-time join of its pool.
   std::vector<std::string> abandon() override {
-    stopping_ = true;
-    abandoned_ = true;
-    stopped_ = nullptr;
-    deadline_ticker_.stop();
+    life_.abandon();
     std::vector<std::string> left;
     for (auto& w : work_) {
       if (uv_cancel(reinterpret_cast<uv_req_t*>(&w.req)) == 0) continue;  // had not started
-      left.push_back(describe(w.job) + " on a libuv pool thread" +
+      left.push_back(w.job->describe() + " on a libuv pool thread" +
                      (w.done ? "" : " (already answered: past the job timeout)"));
       w.done = nullptr;
     }
@@ -98,24 +98,38 @@ class UvPoolOffloader final : public Offloader {
     std::list<Work>::iterator self;
   };
 
+  // The calling pool thread's worker, made on its first job for this pool. libuv's threads
+  // live as long as the process and take no slot of their own: the first job on each thread
+  // gives it the next worker number (its GnuPG home when there is one per worker), as the
+  // thread pool's arena index does.
+  workloads::Worker& this_threads_worker() {
+    thread_local std::uint64_t cached_for = 0;
+    thread_local workloads::Worker* cached = nullptr;
+    if (cached_for != serial_ || cached == nullptr) {
+      std::lock_guard<std::mutex> lock(workers_mutex_);
+      const std::size_t slot = workers_.size() % config_.workers;
+      workers_.push_back(workload_.make_worker(slot));
+      cached = workers_.back().get();
+      cached_for = serial_;
+    }
+    return *cached;
+  }
+
   static void run_job(uv_work_t* req) {  // a pool thread: touches no handle
     auto* w = static_cast<Work*>(req->data);
+    UvPoolOffloader* pool = w->pool;
     thread_local bool knobs_applied = false;  // libuv offers no hook at thread start
     if (!knobs_applied) {
       knobs_applied = true;
-      if (std::string err = apply_to_this_thread(w->pool->config_.worker_knobs); !err.empty())
+      if (std::string err = apply_to_this_thread(pool->config_.worker_knobs); !err.empty())
         std::fprintf(stderr, "offload-server: uvpool thread: %s\n", err.c_str());
     }
-    // libuv's threads live as long as the process and take no slot of their own: the first
-    // job on each thread gives it the next worker number (its GnuPG home when there is one
-    // per worker), as the thread pool's arena index does.
-    thread_local std::size_t slot = w->pool->next_slot_.fetch_add(1) % w->pool->config_.workers;
-    workloads::set_worker_slot(slot);
-    w->pool->started_.fetch_add(1);
+    workloads::Worker& worker = pool->this_threads_worker();
+    pool->started_.fetch_add(1);
     w->timing.started_ns = uv_hrtime();
-    w->result = workloads::run(w->job);
+    w->result = workloads::run(worker, *w->job);
     w->timing.finished_ns = uv_hrtime();
-    w->pool->ended_.fetch_add(1);
+    pool->ended_.fetch_add(1);
   }
 
   static void finished(uv_work_t* req, int status) {  // the loop
@@ -133,46 +147,42 @@ class UvPoolOffloader final : public Offloader {
   }
 
   // Answers late jobs now; the pool thread cannot be interrupted and finishes for nothing.
-  void expire() {
-    const std::uint64_t now = uv_now(loop_);
+  void expire(std::uint64_t now) {
+    std::vector<Done> late;
     for (auto& w : work_) {
-      if (!w.done || w.deadline_ms == 0 || now < w.deadline_ms) continue;
-      Done done = std::move(w.done);
+      if (!w.done || !PoolLifecycle::past(w.deadline_ms, now)) continue;
+      late.push_back(std::move(w.done));
       w.done = nullptr;
-      ++timed_out_;
-      done(timed_out_outcome(config_.job_timeout_ms));
     }
+    for (auto& done : late) life_.time_out(done);
   }
 
   void maybe_stopped() {
-    if (abandoned_) return;
-    if (!stopping_ || !work_.empty() || !stopped_) return;
-    deadline_ticker_.stop();
-    auto stopped = std::move(stopped_);
-    stopped_ = nullptr;
-    stopped();
+    if (life_.ready_to_finish(work_.empty())) life_.finish();
   }
 
   uv_loop_t* loop_;
   PoolConfig config_;
+  workloads::Workload& workload_;
   std::size_t threads_ = 4;
   std::list<Work> work_;       // submitted, not yet finished (stable addresses for the requests)
   std::size_t submitted_ = 0;  // loop thread
   std::size_t cancelled_ = 0;  // loop thread: taken back before a thread started them
   std::atomic<std::size_t> started_{0};
   std::atomic<std::size_t> ended_{0};
-  std::atomic<std::size_t> next_slot_{0};
-  bool abandoned_ = false;
-  std::uint64_t timed_out_ = 0;
-  Ticker deadline_ticker_;  // answers jobs past their deadline
-  bool stopping_ = false;
-  std::function<void()> stopped_;
+  const std::uint64_t serial_ = ++pool_serials;
+  std::mutex workers_mutex_;  // guards workers_: pool threads add theirs
+  std::deque<std::unique_ptr<workloads::Worker>> workers_;  // one per thread that ran a job
+  PoolLifecycle life_;                                      // deadlines and the end of the pool
 };
 
 }  // namespace
 
-std::unique_ptr<Offloader> make_uvpool_offloader(uv_loop_t* loop, const PoolConfig& config) {
-  return std::make_unique<UvPoolOffloader>(loop, config);
+// Its entry in the registry (strategy_registry.cpp): name, description, knobs, whether the
+// workload runs in this process, factory.
+Strategy uvpool_strategy() {
+  return {"uvpool", "on libuv's own thread pool (uv_queue_work), what Node.js gives by default",
+          pool_knobs(), true, make_from_setup<UvPoolOffloader>};
 }
 
 }  // namespace offload

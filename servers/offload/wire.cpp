@@ -1,6 +1,7 @@
 // Encoding and decoding of the process pool's frames, little-endian and bounds-checked.
 #include "wire.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace wire {
@@ -34,6 +35,7 @@ class Cursor {
     return true;
   }
   bool done() const { return data_.empty(); }
+  std::string rest() const { return std::string(data_); }
 
  private:
   std::string_view data_;
@@ -53,10 +55,11 @@ std::string encode(const JobMessage& message) {
   std::string p;
   p.push_back(static_cast<char>(kJob));
   put<std::uint64_t>(p, message.id);
-  put<std::uint8_t>(p, static_cast<std::uint8_t>(message.job.kind));
-  put<std::uint32_t>(p, message.job.n);
-  put<std::uint32_t>(p, message.job.bytes);
-  put<std::uint8_t>(p, message.job.corrupt ? 1 : 0);
+  // Names are the registry's, a few letters: a longer one is a bug, cut rather than misframed.
+  const std::size_t len = std::min<std::size_t>(message.workload.size(), 255);
+  put<std::uint8_t>(p, static_cast<std::uint8_t>(len));
+  p.append(message.workload, 0, len);
+  p.append(message.params);
   return frame(std::move(p));
 }
 
@@ -79,13 +82,17 @@ std::string encode(const ResultMessage& message) {
 
 bool decode(std::string_view payload, JobMessage& out) {
   Cursor c(payload);
-  std::uint8_t type = 0, kind = 0, flags = 0;
-  if (!c.get(type) || type != kJob || !c.get(out.id) || !c.get(kind) || !c.get(out.job.n) ||
-      !c.get(out.job.bytes) || !c.get(flags) || flags > 1)
+  std::uint8_t type = 0, len = 0;
+  if (!c.get(type) || type != kJob || !c.get(out.id) || !c.get(len) || len == 0 ||
+      !c.get_bytes(len, out.workload))
     return false;
-  out.job.kind = static_cast<workloads::Kind>(kind);
-  out.job.corrupt = flags == 1;
-  return c.done();
+  out.params = c.rest();
+  return true;
+}
+
+workloads::Job job_of(const JobMessage& message, const workloads::Workload& workload) {
+  if (message.workload != workload.name()) return nullptr;
+  return workload.decode(message.params);
 }
 
 bool decode(std::string_view payload, ResultMessage& out) {

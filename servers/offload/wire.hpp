@@ -3,10 +3,12 @@
 //
 //   frame   = length:u32le payload[length]          1 <= length <= kMaxFrame
 //   payload = type:u8 id:u64le body
-//   job     = type 1, kind:u8 n:u32le bytes:u32le flags:u8 (bit 0: corrupt)
+//   job     = type 1, workload_len:u8 workload[workload_len] params[rest of the payload]
 //   result  = type 2, ok:u8 run_us:u64le engine_us:u64le wait_ns:u64le service_ns:u64le
 //             text_len:u32le text[text_len]
 //
+// A job names its workload and carries that workload's own encoding of its parameters
+// (Params::encode), which nothing here reads: only the workload decodes it (job_of).
 // A result carries durations measured by the worker on its own clock, never timestamps: the
 // parent needs no clock shared with the worker (see the process pool for how it splits a job's
 // time from them).
@@ -17,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "job.hpp"
+#include "workload.hpp"
 
 namespace wire {
 
@@ -26,7 +28,8 @@ inline constexpr std::size_t kMaxFrame = 1 << 20;
 
 struct JobMessage {
   std::uint64_t id = 0;
-  workloads::Job job;
+  std::string workload;  // its name, 1..255 bytes
+  std::string params;    // opaque: the workload's encoding
 };
 
 struct ResultMessage {
@@ -42,6 +45,10 @@ std::string encode(const ResultMessage& message);
 // False when the payload is not exactly one well-formed message of that type.
 bool decode(std::string_view payload, JobMessage& out);
 bool decode(std::string_view payload, ResultMessage& out);
+
+// The job a decoded message carries for `workload`; null when the message names another
+// workload or its parameters are not that workload's: a protocol error either way.
+workloads::Job job_of(const JobMessage& message, const workloads::Workload& workload);
 
 // Splits a byte stream into frame payloads.
 class FrameReader {

@@ -345,7 +345,7 @@ def make_load(out, repeats=2, fibs=(30,), strategies=("inline", "thread", "proce
         ts = start + 0.5
         while ts <= start + dur + 1e-9:
             resources.append({**key, "t_s": ts, "pid": 1000, "role": "server",
-                              "rss_kb": 9000 + 1500 * busy,
+                              "rss_kb": round(9000 + 1500 * busy),  # whole KiB
                               "cpu_pct": 100 * busy if st == "inline" else 20 * busy + 0.5,
                               "threads": 1 if st != "thread" else 1 + workers})
             if st == "process":
@@ -364,8 +364,8 @@ def make_load(out, repeats=2, fibs=(30,), strategies=("inline", "thread", "proce
     def idle(key, start, dur):
         summary.append({**key, "stream": "none", "phase_start_s": start,
                         "phase_end_s": start + dur, "duration_s": dur, "count": 0, "errors": 0,
-                        "job_cost_ms": key["_job"], **machine(), "valid": "yes",
-                        "warnings": ""})
+                        "job_cost_ms": key["_job"], **machine(), "stalled_windows": 0,
+                        "valid": "yes", "warnings": ""})
 
     def hi_base():
         return 0.12 * rnd.uniform(0.9, 1.1)

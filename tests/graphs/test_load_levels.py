@@ -218,8 +218,19 @@ class CheckResults(unittest.TestCase):
                             "machine has no governor"),
             "a level missing": (lambda run: edit_meta(run, lambda m: m["params"]["load"].append(
                 "150%")), "load levels"),
+            # The schema's rules for every cell: type, empty or not, the values allowed.
+            "a fraction of a count": (
+                lambda run: set_cell(run / "summary.csv", "count", "1.5", "stream", "heavy"),
+                "count ='1.5' is not an integer"),
+            "an empty key": (
+                lambda run: set_cell(run / "summary.csv", "strategy", "", "stream", "probe"),
+                "strategy is empty"),
+            "an unknown phase": (
+                lambda run: set_cell(run / "summary.csv", "phase", "lunch", "stream", "none"),
+                "phase ='lunch' is not among"),
             "unknown warning": (lambda run: set_cell(run / "summary.csv", "warnings", "cosmic",
-                                                     "valid", "no"), "unknown warning 'cosmic'"),
+                                                     "valid", "no"),
+                                "warnings ='cosmic' is not among"),
         }
         for name, (breach, said) in cases.items():
             with self.subTest(name):

@@ -13,7 +13,7 @@ from graphs_support import (FIXTURE, ROOT, copy_fixture, expected_px, png_size, 
                             temp_dir)
 
 import offload_graphs as og
-from figure_parts import STRATEGY_COLORS, line_colors
+from figure_parts import STRATEGY_PALETTE, line_colors, strategy_colors
 from matplotlib.colors import to_rgb
 
 
@@ -86,17 +86,35 @@ class LineColours(unittest.TestCase):
     def test_a_strategy_with_one_line_gets_its_colour_and_several_get_shades_of_it(self):
         res = og.load(FIXTURE)  # inline once; thread and process at worker_nice 0 and 19
         colours = line_colors(res)
-        self.assertEqual(colours["inline"], STRATEGY_COLORS["inline"])
+        hue = strategy_colors(res)
+        self.assertEqual(colours["inline"], hue["inline"])
         for strategy in ("thread", "process"):
             own = [ln for ln in res.lines() if ln.split(" ")[0] == strategy]
             self.assertEqual(len(own), 2, res.lines())
             hues = [colorsys.rgb_to_hsv(*to_rgb(colours[ln])) for ln in own]
-            base = colorsys.rgb_to_hsv(*to_rgb(STRATEGY_COLORS[strategy]))
+            base = colorsys.rgb_to_hsv(*to_rgb(hue[strategy]))
             for h, _, _ in hues:
                 self.assertAlmostEqual(h, base[0], delta=0.02, msg=strategy)
             light, dark = (sum(to_rgb(colours[ln])) for ln in own)
             self.assertGreater(light, dark, f"{strategy}: the first line is the lighter")
         self.assertEqual(len(set(colours.values())), len(colours), colours)
+
+    def test_hues_follow_the_servers_list_and_keep_todays_colours(self):
+        """A folder without the server's list (the fixture's harness predates it) takes the
+        project's four strategies in their old order: inline red, thread blue, process green,
+        uvpool purple, as every figure had them. With the list, a hue follows the position."""
+        res = og.load(FIXTURE)
+        self.assertEqual(strategy_colors(res), {"inline": "#d62728", "thread": "#1f77b4",
+                                                "process": "#2ca02c", "uvpool": "#9467bd"})
+        self.assertEqual(res.loop_strategies(), ["inline"])
+        res.meta["strategies"] = [{"name": "thread", "knobs": ["workers"]},
+                                  {"name": "async", "knobs": []},
+                                  {"name": "inline", "knobs": []}]
+        self.assertEqual(res.strategies()[:3], ["thread", "async", "inline"])
+        self.assertEqual(strategy_colors(res)["async"], STRATEGY_PALETTE[1])
+        self.assertEqual(res.loop_strategies(), ["async", "inline"])
+        # Strategies the rows name but the list does not (process here) come after it.
+        self.assertIn("process", res.strategies()[3:])
 
 
 if __name__ == "__main__":

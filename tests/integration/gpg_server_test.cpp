@@ -5,9 +5,11 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <thread>
 
@@ -15,6 +17,7 @@
 #include "gpg_sha256.hpp"
 #include "raw_http.hpp"
 #include "server_process.hpp"
+#include "strategy_registry.hpp"
 
 namespace {
 
@@ -53,8 +56,7 @@ int agents_for(const std::string& home) {
 }
 
 class GpgServer : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(AllStrategies, GpgServer,
-                         ::testing::Values("inline", "thread", "process", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(AllStrategies, GpgServer, ::testing::ValuesIn(offload::strategy_names()),
                          [](const auto& info) { return info.param; });
 
 TEST_P(GpgServer, RoundTripsConcurrencyCorruptionAndCleanShutdown) {
@@ -65,7 +67,8 @@ TEST_P(GpgServer, RoundTripsConcurrencyCorruptionAndCleanShutdown) {
       {}, 60s);
   const int port = server.port();
   const auto homes = homes_of(server);
-  ASSERT_EQ(homes.size(), GetParam() == "inline" ? 1u : 2u) << server.stderr_text();
+  // One home per worker: the loop is a strategy's only worker when its jobs run there.
+  ASSERT_EQ(homes.size(), offload::find_strategy(GetParam())->workers(2)) << server.stderr_text();
   for (const auto& home : homes) {
     EXPECT_EQ(std::filesystem::status(home).permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_all)
@@ -174,10 +177,13 @@ long agent_wakeups(const std::string& home) {
   return -1;
 }
 
-// Each pool thread decrypts with its own GnuPG home (its own agent) when --gpg-home is
-// per-worker: concurrent jobs keep both agents busy, not the first one alone.
+// Each worker (pool thread or worker process) decrypts with its own GnuPG home (its own agent)
+// when --gpg-home is per-worker: concurrent jobs keep both agents busy, not the first one alone.
 class PerWorkerHomes : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(ThreadPools, PerWorkerHomes, ::testing::Values("thread", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(Pools, PerWorkerHomes,
+                         ::testing::ValuesIn(offload::strategy_names([](const auto& s) {
+                           return !s.runs_on_loop();
+                         })),
                          [](const auto& info) { return info.param; });
 
 TEST_P(PerWorkerHomes, EveryWorkerUsesItsOwnAgent) {
@@ -211,6 +217,120 @@ TEST_P(PerWorkerHomes, EveryWorkerUsesItsOwnAgent) {
   EXPECT_EQ(correct, sent);
   EXPECT_TRUE(busy(0)) << "the first home's agent never worked";
   EXPECT_TRUE(busy(1)) << "the second home's agent never worked: one agent serves every job";
+}
+
+}  // namespace
+
+namespace {
+
+// gpg processes (not agents) whose command line names `home`.
+int gpgs_in(const std::string& home) {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    const std::string program =
+        std::filesystem::path(args.substr(0, args.find('\0'))).filename().string();
+    if (program == "gpg" && args.find(home) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+// The strategies that run only workloads waiting on other processes (async): gpg drives them.
+std::vector<std::string> async_only() {
+  return offload::strategy_names([](const auto& s) { return s.needs_async_workload; });
+}
+
+class AsyncGpg : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(OnTheLoop, AsyncGpg, ::testing::ValuesIn(async_only()),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(AsyncGpg, FibIsRefusedAtStartWithOneLine) {
+  const auto out = testsupport::run_program(
+      OFFLOAD_SERVER, {"--strategy", GetParam(), "--port", "0", "--workload", "fib"}, {}, 10s);
+  EXPECT_TRUE(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 2) << out.output;
+  EXPECT_EQ(out.output, "offload-server: " + GetParam() +
+                            " runs only workloads that wait on other processes, not fib\n");
+}
+
+// One thread keeps several decryptions in flight: /metrics (answered by that same loop while
+// they run) sees more than one running at once, and every answer is right.
+TEST_P(AsyncGpg, ManyDecryptionsInFlightOnOneLoop) {
+  ServerProcess server(OFFLOAD_SERVER,
+                       {"--strategy", GetParam(), "--port", "0", "--workers", "8", "--workload",
+                        "gpg", "--payload-bytes", "1m"},
+                       {}, 60s);
+  const int port = server.port();
+  std::atomic<int> correct{0}, finished{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i)
+    clients.emplace_back([&] {
+      for (int k = 0; k < 3; ++k) {
+        const auto reply = roundtrip(port, get_request("/"), 60s);
+        if (reply && reply->body == expected_answer(1 << 20)) ++correct;
+      }
+      ++finished;
+    });
+  double most_running = 0;
+  while (finished.load() < 8) {
+    most_running = std::max(most_running, metric(port, "offload_jobs_running"));
+    if (most_running >= 2) break;
+    std::this_thread::sleep_for(2ms);
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(correct.load(), 24);
+  EXPECT_GE(most_running, 2) << "decryptions never overlapped";
+  // The loop's own time in GPGME per job is measured and shown.
+  EXPECT_GE(metric(port, "offload_job_loop_seconds_count{strategy=\"" + GetParam() + "\"}"), 24);
+}
+
+// Past --job-timeout the decryption is cancelled: 504 at once, its gpg ends, the server goes on.
+TEST_P(AsyncGpg, ATimedOutDecryptionIsCancelledAndItsGpgEnds) {
+  ServerProcess server(OFFLOAD_SERVER,
+                       {"--strategy", GetParam(), "--port", "0", "--workers", "2", "--workload",
+                        "gpg", "--payload-bytes", "16m", "--job-timeout", "0.02"},
+                       {}, 120s);
+  const int port = server.port();
+  const auto homes = homes_of(server);
+  ASSERT_FALSE(homes.empty());
+  const auto r = roundtrip(port, get_request("/"), 30s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 504) << r->body;
+  for (int i = 0; i < 500 && gpgs_in(homes.front()) > 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(gpgs_in(homes.front()), 0) << "the cancelled gpg is gone";
+  EXPECT_EQ(metric(port, "offload_jobs_timed_out_total"), 1);
+  const auto hi = roundtrip(port, get_request("/hi"), 10s);
+  ASSERT_TRUE(hi);
+  EXPECT_EQ(hi->body, "easy!");
+}
+
+// SIGTERM with decryptions in flight and a short drain: the server cancels them, exits 0 and
+// leaves no gpg, no agent and no home.
+TEST_P(AsyncGpg, ShutdownWithDecryptionsInFlightLeavesNothing) {
+  ServerProcess server(OFFLOAD_SERVER,
+                       {"--strategy", GetParam(), "--port", "0", "--workers", "4", "--workload",
+                        "gpg", "--payload-bytes", "16m", "--drain-timeout", "0.05"},
+                       {}, 120s);
+  const int port = server.port();
+  const auto homes = homes_of(server);
+  std::vector<std::unique_ptr<testsupport::RawConnection>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<testsupport::RawConnection>(port));
+    ASSERT_TRUE(clients.back()->send(get_request("/")));
+  }
+  for (int i = 0; i < 1000 && metric(port, "offload_jobs_running") < 1; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_GE(metric(port, "offload_jobs_running"), 1) << "no decryption started";
+  const auto status = server.stop(SIGTERM, 30s);
+  ASSERT_TRUE(status) << server.stderr_text();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server.stderr_text();
+  for (const auto& home : homes) {
+    EXPECT_FALSE(std::filesystem::exists(home)) << home;
+    for (int i = 0; i < 200 && (agents_for(home) > 0 || gpgs_in(home) > 0); ++i)
+      std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(agents_for(home), 0) << home;
+    EXPECT_EQ(gpgs_in(home), 0) << home;
+  }
 }
 
 }  // namespace

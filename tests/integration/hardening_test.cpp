@@ -20,6 +20,7 @@
 
 #include "raw_http.hpp"
 #include "server_process.hpp"
+#include "strategy_registry.hpp"
 
 namespace {
 
@@ -57,9 +58,33 @@ bool hi_answers(int port) {
   return r && r->status == 200 && r->body == "easy!";
 }
 
+// The strategies a test applies to, from the registry: every one, or those with a property.
+const offload::Strategy& strategy(const std::string& name) {
+  return *offload::find_strategy(name);
+}
+// These tests drive fib: a strategy that runs only asynchronous workloads (async) has its own
+// tests with gpg (gpg_server_test.cpp).
+std::vector<std::string> any_workload() {
+  return offload::strategy_names([](const auto& s) { return s.runs_any_workload(); });
+}
+std::vector<std::string> with_knob(const char* knob) {
+  return offload::strategy_names(
+      [knob](const auto& s) { return s.has_knob(knob) && s.runs_any_workload(); });
+}
+std::vector<std::string> off_the_loop() {
+  return offload::strategy_names(
+      [](const auto& s) { return !s.runs_on_loop() && s.runs_any_workload(); });
+}
+// The process pool's kind of workers: children of the server fed over pipes, which the
+// worker program's fault hooks break. Not the remote strategy's (behind a broker, knob "nats":
+// remote_test.cpp).
+std::vector<std::string> worker_processes() {
+  return offload::strategy_names(
+      [](const auto& s) { return !s.workload_in_server && !s.has_knob("nats"); });
+}
+
 class Hostile : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(AllStrategies, Hostile,
-                         ::testing::Values("inline", "thread", "process", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(AllStrategies, Hostile, ::testing::ValuesIn(any_workload()),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Hostile, BadHeadsGetTheirStatusAndTheServerGoesOn) {
@@ -327,7 +352,7 @@ TEST_P(Hostile, FramingIsJudgedBeforeTheBody) {
 // Overload: far more heavy requests than workers + queue. The excess gets 503 + Retry-After at
 // once, /hi keeps answering, memory stays bounded, and the pool drains afterwards.
 class Overload : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(Pools, Overload, ::testing::Values("thread", "process", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(Pools, Overload, ::testing::ValuesIn(with_knob("max-queue")),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Overload, ExcessIsRefusedAndHiStillAnswers) {
@@ -473,8 +498,13 @@ std::map<pid_t, int> busy_workers(int port) {
   return busy;
 }
 
-TEST(Faults, KillingEachWorkerUnderLoadFailsOnlyItsJobs) {
-  auto server = start("process", {"--max-n", "40"});
+// Worker processes that die, fail to start or break the protocol.
+class Faults : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(WorkerProcesses, Faults, ::testing::ValuesIn(worker_processes()),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(Faults, KillingEachWorkerUnderLoadFailsOnlyItsJobs) {
+  auto server = start(GetParam(), {"--max-n", "40"});
   const int port = server->port();
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, bad_gateway{0}, other{0}, unanswered{0};
@@ -544,9 +574,9 @@ TEST(Faults, KillingEachWorkerUnderLoadFailsOnlyItsJobs) {
         << m->body;
 }
 
-TEST(Faults, WorkersDyingAtStartAreBackedOffNotForkLooped) {
+TEST_P(Faults, WorkersDyingAtStartAreBackedOffNotForkLooped) {
   auto server =
-      start("process", {"--job-timeout", "0.5"}, {{"OFFLOAD_TEST_WORKER_EXIT_AT_START", "1"}});
+      start(GetParam(), {"--job-timeout", "0.5"}, {{"OFFLOAD_TEST_WORKER_EXIT_AT_START", "1"}});
   const int port = server->port();
   // Back-off 50, 100, 200 ms...: three deaths in a row within about a second.
   for (int i = 0; i < 1000 && metric(port, "offload_workers_young_deaths") < 3; ++i)
@@ -565,10 +595,12 @@ TEST(Faults, WorkersDyingAtStartAreBackedOffNotForkLooped) {
   EXPECT_NE(log.find("dying young"), std::string::npos) << log;
 }
 
-// A worker that breaks the protocol (OFFLOAD_TEST_WORKER_FAULT=KIND:N misbehaves on fib(N)):
-// its job alone is answered 502, the worker is replaced, the next job is answered.
-void expect_only_the_broken_job_fails(const std::string& fault, const std::string& reason) {
-  auto server = start("process", {}, {{"OFFLOAD_TEST_WORKER_FAULT", fault + ":13"}});
+// A worker that breaks the protocol (OFFLOAD_TEST_WORKER_FAULT=KIND:JOB misbehaves on the job
+// its workload describes as JOB): its job alone is answered 502, the worker is replaced, the
+// next job is answered.
+void expect_only_the_broken_job_fails(const std::string& strategy, const std::string& fault,
+                                      const std::string& reason) {
+  auto server = start(strategy, {}, {{"OFFLOAD_TEST_WORKER_FAULT", fault + ":fib(13)"}});
   const int port = server->port();
   ASSERT_EQ(metric(port, "offload_workers_alive"), 2);
   const auto bad = roundtrip(port, get_request("/?n=13"), 20s);
@@ -589,12 +621,12 @@ void expect_only_the_broken_job_fails(const std::string& fault, const std::strin
   EXPECT_EQ(testsupport::child_pids(server->pid()).size(), 2u) << "the broken worker is reaped";
 }
 
-TEST(Faults, WorkerDyingMidFrameFailsOnlyItsJob) {
-  expect_only_the_broken_job_fails("cut", "it exited");
+TEST_P(Faults, WorkerDyingMidFrameFailsOnlyItsJob) {
+  expect_only_the_broken_job_fails(GetParam(), "cut", "it exited");
 }
 
-TEST(Faults, WorkerSendingABadFrameIsKilledAndReplaced) {
-  expect_only_the_broken_job_fails("garbage", "protocol error");
+TEST_P(Faults, WorkerSendingABadFrameIsKilledAndReplaced) {
+  expect_only_the_broken_job_fails(GetParam(), "garbage", "protocol error");
 }
 
 // Children of `pid` that have exited but were never reaped.
@@ -607,7 +639,7 @@ std::vector<pid_t> zombies_of(pid_t pid) {
 
 // Worker starts that fail at exec (the program is gone) are retried with a back-off; each
 // failed start forks a child that must be reaped, not left a zombie.
-TEST(Faults, FailedWorkerExecLeavesNoZombie) {
+TEST_P(Faults, FailedWorkerExecLeavesNoZombie) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("offload-exec-test-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
@@ -615,7 +647,7 @@ TEST(Faults, FailedWorkerExecLeavesNoZombie) {
   std::filesystem::copy_file(OFFLOAD_SERVER, copy,
                              std::filesystem::copy_options::overwrite_existing);
   auto server = std::make_unique<ServerProcess>(
-      copy.string(), std::vector<std::string>{"--strategy", "process", "--port", "0", "--workers",
+      copy.string(), std::vector<std::string>{"--strategy", GetParam(), "--port", "0", "--workers",
                                               "2", "--fib", "20"});
   const int port = server->port();
   std::filesystem::remove_all(dir);  // from now on, starting a worker fails at exec
@@ -643,15 +675,16 @@ TEST(Faults, FailedWorkerExecLeavesNoZombie) {
 }
 
 class JobTimeout : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(Pools, JobTimeout, ::testing::Values("thread", "process", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(Pools, JobTimeout, ::testing::ValuesIn(with_knob("job-timeout")),
                          [](const auto& info) { return info.param; });
 
 TEST_P(JobTimeout, SlowJobGets504AndTheServerGoesOn) {
   auto server = start(GetParam(), {"--job-timeout", "0.5", "--max-n", "60"});
   const int port = server->port();
   // fib(43) runs well past 0.5 s even on a fast machine, yet ends within seconds (a thread
-  // cannot be stopped; the process strategy kills its worker, so any size will do).
-  const auto r = roundtrip(port, get_request(GetParam() == "process" ? "/?n=55" : "/?n=43"), 20s);
+  // cannot be stopped; a worker process is killed, so any size will do).
+  const bool processes = !strategy(GetParam()).workload_in_server;
+  const auto r = roundtrip(port, get_request(processes ? "/?n=55" : "/?n=43"), 20s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 504);
   EXPECT_NE(r->body.find("job timeout"), std::string::npos) << r->body;
@@ -660,7 +693,7 @@ TEST_P(JobTimeout, SlowJobGets504AndTheServerGoesOn) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(metric(port, "offload_jobs_timed_out_total"), 1);
-  if (GetParam() == "process") {
+  if (processes) {
     for (int i = 0; i < 200 && metric(port, "offload_workers_alive") != 2; ++i)
       std::this_thread::sleep_for(10ms);
     EXPECT_EQ(metric(port, "offload_workers_alive"), 2);
@@ -668,8 +701,7 @@ TEST_P(JobTimeout, SlowJobGets504AndTheServerGoesOn) {
 }
 
 class Drain : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(AllStrategies, Drain,
-                         ::testing::Values("inline", "thread", "process", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(AllStrategies, Drain, ::testing::ValuesIn(any_workload()),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Drain, SigtermUnderLoadAnswersEveryAcceptedRequest) {
@@ -677,10 +709,11 @@ TEST_P(Drain, SigtermUnderLoadAnswersEveryAcceptedRequest) {
   const int port = server->port();
   // 16 requests of fib(40) (a few hundred ms each, even on a fast machine) on their own
   // connections, two workers: seconds of work, far more than the 0.3 s drain timeout, so the
-  // drain must run out and answer what is left 503. Inline is the exception: libuv runs
-  // signal watchers last in a turn, so the loop computes every request of the batch it read
-  // before it sees the signal, and nothing is left for the drain timeout (smaller jobs there).
-  const bool pool = GetParam() != "inline";
+  // drain must run out and answer what is left 503. Jobs on the loop (inline) are the
+  // exception: libuv runs signal watchers last in a turn, so the loop computes every request
+  // of the batch it read before it sees the signal, and nothing is left for the drain timeout
+  // (smaller jobs there).
+  const bool pool = !strategy(GetParam()).runs_on_loop();
   const std::string target = pool ? "/?n=40" : "/?n=32";
   const std::string answer = pool ? "answer is >>> 102334155\n" : "answer is >>> 2178309\n";
   constexpr int kRequests = 16;
@@ -729,7 +762,7 @@ TEST_P(Drain, SigtermUnderLoadAnswersEveryAcceptedRequest) {
 // soon after the drain timeout, answers its client 503, names the job it leaves behind and
 // leaves no worker process.
 class StuckJob : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(Pools, StuckJob, ::testing::Values("thread", "process", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(Pools, StuckJob, ::testing::ValuesIn(off_the_loop()),
                          [](const auto& info) { return info.param; });
 
 void wait_until_running(int port) {
@@ -744,7 +777,7 @@ void expect_abandoned_and_clean(const std::string& strategy, const ServerProcess
   ASSERT_TRUE(r) << "the client of the stuck job got no answer";
   EXPECT_EQ(r->status, 503);
   const std::string log = server.stderr_text();
-  if (strategy == "process") {
+  if (!offload::find_strategy(strategy)->workload_in_server) {
     for (pid_t child : children) EXPECT_FALSE(testsupport::process_alive(child)) << child;
   } else {
     EXPECT_NE(log.find("abandoned fib(60)"), std::string::npos) << log;

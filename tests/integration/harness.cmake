@@ -24,7 +24,7 @@ gtest_discover_tests(harness_timing_tests DISCOVERY_TIMEOUT 60 TEST_PREFIX "harn
   PROPERTIES TIMEOUT 60 RUN_SERIAL TRUE)
 
 add_executable(harness_tests harness_bench_test.cpp harness_experiment_test.cpp
-  harness_sweep_slo_test.cpp harness_load_test.cpp)
+  harness_sweep_slo_test.cpp harness_load_test.cpp harness_run_output_test.cpp)
 target_link_libraries(harness_tests PRIVATE offload_harness harness_test_support test_support
   GTest::gtest_main offload_warnings)
 target_compile_definitions(harness_tests PRIVATE

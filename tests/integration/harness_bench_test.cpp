@@ -170,6 +170,10 @@ TEST(BenchCommandTest, HelpAndBadFlags) {
       {{"--conns", "4"}, "needs --calls N or --duration SEC"},
       {{"frobnicate"}, "unknown command frobnicate"},
       {{"experiment", "--fib", "0"}, "offload-bench experiment: --fib 0: must list integers"},
+      // The strategies are the server's to name: it is asked, and its list is the rule.
+      // (the server's list goes on past process: only its start is fixed here)
+      {{"experiment", "--strategies", "inline,fast"},
+       "offload-bench experiment: --strategies inline,fast: must list inline, thread, process"},
       {{"experiment", "--server", "/nonexistent/offload-server"}, "cannot run the server"},
   };
   for (const auto& [args, message] : bad) {

@@ -11,6 +11,9 @@
 #include <map>
 #include <sstream>
 
+#include "experiment/json_value.hpp"
+#include "experiment/knobs.hpp"
+#include "experiment/strategies.hpp"
 #include "harness_background.hpp"
 #include "results_dir_test.hpp"
 #include "server_process.hpp"
@@ -86,6 +89,47 @@ TEST_F(ExperimentTest, WritesResultsThatParseAndATable) {
   EXPECT_TRUE(fs::exists(latest() / "hgrm" / "process-fib20-w2-r1-load-50pct-heavy.hgrm"));
   EXPECT_TRUE(fs::exists(latest() / "hgrm" / "process-fib20-w2-r1-load-150rps-probe.hgrm"));
   EXPECT_NE(r.output.find("Responsive capacity"), std::string::npos) << r.output;
+  // meta.json records the strategies as the server listed them, in its order.
+  const auto doc = bench::json::parse(meta);
+  ASSERT_TRUE(doc.has_value());
+  ASSERT_NE(doc->get("strategies_from"), nullptr);
+  EXPECT_EQ(doc->get("strategies_from")->text, "server");
+  bench::StrategyRegistry listed;
+  ASSERT_EQ(bench::ask_server_strategies(OFFLOAD_SERVER, listed), "");
+  const auto* recorded = doc->get("strategies");
+  ASSERT_NE(recorded, nullptr);
+  ASSERT_EQ(recorded->items.size(), listed.strategies.size());
+  for (std::size_t i = 0; i < listed.strategies.size(); ++i)
+    EXPECT_EQ(recorded->items[i].get("name")->text, listed.strategies[i].name);
+}
+
+TEST(ServerStrategiesTest, TheServersListGivesTheKnobScopesTheHarnessAlwaysHad) {
+  // The harness takes its knob scopes, pool sizes and ratio baseline from the server's list;
+  // the built-in list (for a server that lists none) is what they were before. A server
+  // whose list changes them changes the experiments' configurations: this says so.
+  bench::StrategyRegistry listed;
+  ASSERT_EQ(bench::ask_server_strategies(OFFLOAD_SERVER, listed), "");
+  EXPECT_EQ(listed.source, "server");
+  const auto builtin = bench::builtin_strategies();
+  // The built-in strategies come first, in their order; strategies added since follow them.
+  ASSERT_GE(listed.strategies.size(), builtin.strategies.size()) << listed.names_text();
+  for (std::size_t i = 0; i < builtin.strategies.size(); ++i) {
+    const auto& mine = builtin.strategies[i];
+    const auto& theirs = listed.strategies[i];
+    ASSERT_EQ(theirs.name, mine.name) << listed.names_text();
+    EXPECT_EQ(theirs.has_pool(), mine.has_pool()) << mine.name;
+    EXPECT_EQ(theirs.workload_in_server, mine.workload_in_server) << mine.name;
+    for (const auto& k : bench::knob_specs())
+      EXPECT_EQ(bench::knob_applies(k, theirs, listed), bench::knob_applies(k, mine, builtin))
+          << mine.name << " " << k.key;
+  }
+  ASSERT_NE(listed.loop_strategy(), nullptr);
+  EXPECT_EQ(listed.loop_strategy()->name, "inline");
+  // A program that is no such server: a reason, and the list untouched.
+  bench::StrategyRegistry untouched;
+  EXPECT_NE(bench::ask_server_strategies("/bin/false", untouched), "");
+  EXPECT_TRUE(untouched.strategies.empty());
+  EXPECT_NE(bench::ask_server_strategies("/nonexistent/offload-server", untouched), "");
 }
 
 TEST_F(ExperimentTest, SigintMidRunLeavesValidFilesAndNoServer) {

@@ -14,6 +14,7 @@
 
 #include "raw_http.hpp"
 #include "server_process.hpp"
+#include "strategy_registry.hpp"
 
 namespace {
 
@@ -52,8 +53,38 @@ bool two_cpus() {
   return std::thread::hardware_concurrency() >= 2;
 }
 
+// Strategies whose scheduling knobs apply to threads of the server (read from /proc/PID/task).
 class ThreadKnobs : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(ThreadPools, ThreadKnobs, ::testing::Values("thread", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(ThreadPools, ThreadKnobs,
+                         ::testing::ValuesIn(offload::strategy_names([](const auto& s) {
+                           return s.workload_in_server && s.has_knob("worker-nice");
+                         })),
+                         [](const auto& info) { return info.param; });
+
+// The same knobs on worker processes (read from /proc/CHILD). remote (knob "nats") sets them
+// on its workers' job threads alone: remote_test.cpp.
+class ProcessKnobs : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(WorkerProcesses, ProcessKnobs,
+                         ::testing::ValuesIn(offload::strategy_names([](const auto& s) {
+                           return !s.workload_in_server && s.has_knob("worker-nice") &&
+                                  !s.has_knob("nats");
+                         })),
+                         [](const auto& info) { return info.param; });
+
+// Strategies with an elastic pool (--min-workers / --max-workers).
+class ElasticPool : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(Elastic, ElasticPool,
+                         ::testing::ValuesIn(offload::strategy_names([](const auto& s) {
+                           return s.has_knob("min-workers") && s.has_knob("max-workers");
+                         })),
+                         [](const auto& info) { return info.param; });
+
+// Strategies that recycle their workers (--max-jobs-per-worker).
+class Recycling : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(Recycled, Recycling,
+                         ::testing::ValuesIn(offload::strategy_names([](const auto& s) {
+                           return s.has_knob("max-jobs-per-worker");
+                         })),
                          [](const auto& info) { return info.param; });
 
 // "0-2,5" -> {0,1,2,5}.
@@ -78,8 +109,13 @@ TEST_P(ThreadKnobs, WorkerThreadsGetNicePolicyAndCpusTheLoopKeepsItsCore) {
   // Workers get every CPU the server may use but the loop's.
   std::set<int> expected_cpus = cpu_set(sched_of("/proc/self").cpus);
   expected_cpus.erase(0);
+  // The threads the server has before its first job are not workers (the loop, the shutdown
+  // watchdog): pool threads start with the first jobs.
+  std::set<std::string> before_jobs;
+  for (const auto& task : std::filesystem::directory_iterator(proc / "task"))
+    before_jobs.insert(task.path().filename());
   // A worker thread applies the knobs when it takes its first job: send pairs of jobs until
-  // every thread but the loop has (or the deadline passes and the test fails on it).
+  // every thread started since has (or the deadline passes and the test fails on it).
   std::vector<std::filesystem::path> workers;
   bool all_applied = false;
   const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -91,7 +127,7 @@ TEST_P(ThreadKnobs, WorkerThreadsGetNicePolicyAndCpusTheLoopKeepsItsCore) {
     workers.clear();
     all_applied = true;
     for (const auto& task : std::filesystem::directory_iterator(proc / "task")) {
-      if (task.path().filename() == std::to_string(server.pid())) continue;  // the loop
+      if (before_jobs.count(task.path().filename())) continue;
       workers.push_back(task.path());
       all_applied = all_applied && sched_of(task.path()).nice == 7;
     }
@@ -116,10 +152,10 @@ TEST_P(ThreadKnobs, WorkerThreadsGetNicePolicyAndCpusTheLoopKeepsItsCore) {
   EXPECT_NE(m->body.find("refused=\"\"} 1"), std::string::npos);
 }
 
-TEST(ProcessKnobs, WorkerProcessesGetNicePolicyAndCpus) {
+TEST_P(ProcessKnobs, WorkerProcessesGetNicePolicyAndCpus) {
   if (!two_cpus()) GTEST_SKIP() << "needs 2 CPUs";
   ServerProcess server(OFFLOAD_SERVER,
-                       {"--strategy", "process", "--port", "0", "--workers", "2", "--worker-nice",
+                       {"--strategy", GetParam(), "--port", "0", "--workers", "2", "--worker-nice",
                         "4", "--worker-policy", "idle", "--worker-cpus", "1"});
   ASSERT_TRUE(roundtrip(server.port(), get_request("/?n=20")));
   const auto children = testsupport::child_pids(server.pid());
@@ -154,9 +190,9 @@ TEST(Knobs, BadValuesAreRefusedAtStart) {
   }
 }
 
-TEST(ElasticPool, GrowsUnderQueueingAndShrinksWhenIdle) {
+TEST_P(ElasticPool, GrowsUnderQueueingAndShrinksWhenIdle) {
   ServerProcess server(OFFLOAD_SERVER,
-                       {"--strategy", "process", "--port", "0", "--min-workers", "1",
+                       {"--strategy", GetParam(), "--port", "0", "--min-workers", "1",
                         "--max-workers", "3", "--worker-idle-timeout", "0.3", "--max-n", "60"});
   const int port = server.port();
   EXPECT_NE(server.ready_line().find("workers=1-3"), std::string::npos) << server.ready_line();
@@ -192,8 +228,8 @@ TEST(ElasticPool, GrowsUnderQueueingAndShrinksWhenIdle) {
 
 // With no queue at all, a job that finds every worker busy still starts a new worker while
 // the pool is below its maximum, rather than being refused.
-TEST(ElasticPool, GrowsWithAZeroQueue) {
-  ServerProcess server(OFFLOAD_SERVER, {"--strategy", "process", "--port", "0", "--min-workers",
+TEST_P(ElasticPool, GrowsWithAZeroQueue) {
+  ServerProcess server(OFFLOAD_SERVER, {"--strategy", GetParam(), "--port", "0", "--min-workers",
                                         "1", "--max-workers", "3", "--max-queue", "0", "--max-n",
                                         "60", "--drain-timeout", "0.2"});
   const int port = server.port();
@@ -225,8 +261,8 @@ TEST(ElasticPool, GrowsWithAZeroQueue) {
   EXPECT_EQ(metric(port, "offload_workers_alive"), 3);
 }
 
-TEST(Recycling, WorkersAreReplacedAfterNJobsWithoutAFailedRequest) {
-  ServerProcess server(OFFLOAD_SERVER, {"--strategy", "process", "--port", "0", "--workers", "2",
+TEST_P(Recycling, WorkersAreReplacedAfterNJobsWithoutAFailedRequest) {
+  ServerProcess server(OFFLOAD_SERVER, {"--strategy", GetParam(), "--port", "0", "--workers", "2",
                                         "--max-jobs-per-worker", "5", "--fib", "20"});
   const int port = server.port();
   const auto first = testsupport::child_pids(server.pid());

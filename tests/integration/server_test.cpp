@@ -16,6 +16,7 @@
 
 #include "raw_http.hpp"
 #include "server_process.hpp"
+#include "strategy_registry.hpp"
 
 namespace {
 
@@ -50,10 +51,15 @@ long cpu_ticks(pid_t pid) {
   return utime + stime;
 }
 
-class Strategy : public ::testing::TestWithParam<std::string> {};
+class Strategy : public ::testing::TestWithParam<std::string> {
+ protected:
+  const offload::Strategy& strategy() const { return *offload::find_strategy(GetParam()); }
+};
 
+// fib for every strategy that runs it (async runs gpg only: gpg_server_test.cpp).
 INSTANTIATE_TEST_SUITE_P(AllStrategies, Strategy,
-                         ::testing::Values("inline", "thread", "process", "uvpool"),
+                         ::testing::ValuesIn(offload::strategy_names(
+                             [](const auto& s) { return s.runs_any_workload(); })),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Strategy, ReadyLineNamesTheConfiguration) {
@@ -246,8 +252,10 @@ TEST_P(Strategy, SigtermExitsZeroAndLeavesNoChild) {
   auto server = start(GetParam());
   ASSERT_TRUE(roundtrip(server->port(), get_request("/")));
   const auto children = testsupport::child_pids(server->pid());
-  if (GetParam() == "process") {
-    EXPECT_EQ(children.size(), 2u);
+  if (!strategy().workload_in_server) {
+    // remote (knob "nats") also runs its private broker.
+    EXPECT_EQ(children.size(), strategy().has_knob("nats") ? 3u : 2u)
+        << "one worker process per --workers";
   }
   const auto status = server->stop(SIGTERM);
   ASSERT_TRUE(status);
@@ -261,7 +269,7 @@ TEST_P(Strategy, SigtermLetsTheRequestInFlightFinish) {
   auto server = start(GetParam());
   RawConnection c(server->port());
   ASSERT_TRUE(c.send(get_request("/?n=36")));  // tens of milliseconds
-  if (GetParam() == "inline") {
+  if (strategy().runs_on_loop()) {
     // The loop itself runs the job and cannot answer /metrics meanwhile: it is running once
     // the server burns CPU (three clock ticks; the job takes many more).
     const long before = cpu_ticks(server->pid());
@@ -444,8 +452,17 @@ TEST_P(Strategy, HttperfSeesNoErrors) {
   EXPECT_NE(out.output.find("Reply status: 1xx=0 2xx=100 "), std::string::npos) << out.output;
 }
 
-TEST(ProcessStrategy, KilledWorkerFailsOnlyItsRequestAndIsReplaced) {
-  auto server = start("process", {"--max-n", "60"});
+// Strategies whose workers are processes of their own.
+class WorkerProcesses : public ::testing::TestWithParam<std::string> {};
+// (remote, knob "nats", retries a dead worker's job instead: remote_test.cpp)
+INSTANTIATE_TEST_SUITE_P(OutOfProcess, WorkerProcesses,
+                         ::testing::ValuesIn(offload::strategy_names([](const auto& s) {
+                           return !s.workload_in_server && !s.has_knob("nats");
+                         })),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(WorkerProcesses, KilledWorkerFailsOnlyItsRequestAndIsReplaced) {
+  auto server = start(GetParam(), {"--max-n", "60"});
   const int port = server->port();
   ASSERT_EQ(metric(port, "offload_workers_alive"), 2);
   RawConnection c(port);
@@ -498,6 +515,39 @@ TEST(Startup, BadFlagIsOneLineAndExitCode2) {
   const auto help = testsupport::run_program(OFFLOAD_SERVER, {"--help"}, {}, 10s);
   EXPECT_TRUE(WIFEXITED(help.status) && WEXITSTATUS(help.status) == 0);
   EXPECT_NE(help.output.find("--strategy"), std::string::npos);
+}
+
+// --list-strategies prints the registry and starts nothing; with --json one line that a
+// JSON parser (Python's, as the benchmark scripts use) reads, in the registry's order.
+TEST(Startup, ListStrategiesPrintsTheRegistry) {
+  const auto text = testsupport::run_program(OFFLOAD_SERVER, {"--list-strategies"}, {}, 10s);
+  EXPECT_TRUE(WIFEXITED(text.status) && WEXITSTATUS(text.status) == 0) << text.output;
+  for (const auto& s : offload::strategies())
+    EXPECT_NE(text.output.find(s.name + " "), std::string::npos) << text.output;
+  const auto json =
+      testsupport::run_program(OFFLOAD_SERVER, {"--list-strategies", "--json"}, {}, 10s);
+  ASSERT_TRUE(WIFEXITED(json.status) && WEXITSTATUS(json.status) == 0) << json.output;
+  EXPECT_EQ(json.output, offload::strategies_json() + "\n");
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3 to parse it";
+  const auto parsed = testsupport::run_program(
+      "/usr/bin/python3",
+      {"-c",
+       "import json, sys\n"
+       "d = json.loads(sys.argv[1])\n"
+       "assert list(d) == ['strategies']\n"
+       "for s in d['strategies']:\n"
+       "    assert list(s) == ['name', 'description', 'workload_in_server',\n"
+       "                       'needs_async_workload', 'knobs'], s\n"
+       "    assert isinstance(s['workload_in_server'], bool)\n"
+       "    assert isinstance(s['needs_async_workload'], bool)\n"
+       "    assert all(isinstance(k, str) for k in s['knobs'])\n"
+       "print(' '.join(s['name'] for s in d['strategies']))\n",
+       json.output},
+      {}, 10s);
+  ASSERT_TRUE(WIFEXITED(parsed.status) && WEXITSTATUS(parsed.status) == 0) << parsed.output;
+  std::string names;
+  for (const auto& name : offload::strategy_names()) names += (names.empty() ? "" : " ") + name;
+  EXPECT_EQ(parsed.output, names + "\n");
 }
 
 TEST(Startup, EnvironmentConfiguresTheServer) {

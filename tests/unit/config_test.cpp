@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <sstream>
 
 #include "config.hpp"
 
@@ -63,6 +64,12 @@ TEST(Config, BadValuesNameTheRule) {
       {{"--workers", "-1"}, "integer"},
       {{"--idle-timeout", "0"}, "above 0"},
       {{"--host", "example.org"}, "IPv4 or IPv6"},
+      {{"--worker-nice", "20"}, "must be an integer from -20 to 19"},
+      {{"--worker-cpus", "0-3,,6"}, "must be a CPU list like 1 or 0-3,6 with CPUs from 0 to"},
+      {{"--loop-cpu", "0-1"}, "must be one CPU number of this machine"},
+      {{"--payload-bytes", "65m"}, "payload size '65m' is out of range: 1 byte .. 64 MiB"},
+      {{"--payload-bytes", "4g"}, "payload size '4g' has an unknown unit 'g'"},
+      {{"--job-timeout", "10s"}, "must be a number of seconds, above 0 and at most 86400"},
       {{"--bogus"}, "unknown option"},
       {{"--port"}, "needs a value"},
   };
@@ -104,12 +111,51 @@ TEST(Config, HelpListsEveryFlagWithItsVariable) {
   const auto flags = app::flags();
   EXPECT_GE(flags.size(), 26u);
   for (const auto& f : flags) {
-    EXPECT_NE(text.find("  " + f.flag + " " + f.value_name + " "), std::string::npos) << f.flag;
+    EXPECT_NE(text.find("  " + f.flag + " " + f.value_name), std::string::npos) << f.flag;
     if (!f.env.empty()) {
       EXPECT_NE(text.find("[" + f.env + "]"), std::string::npos) << f.env;
     }
   }
   EXPECT_NE(text.find("--help"), std::string::npos);
+}
+
+TEST(Config, HelpGivesEveryTextItsColumnAndGluesNoFlagToIt) {
+  // Each flag's text starts in one column, at least two spaces after the flag, or on the next
+  // line when the flag is too long for it; every line fits in 100 columns.
+  std::istringstream lines(app::usage());
+  std::string line;
+  std::size_t column = 0, rows = 0;
+  bool in_table = false, expect_text = false;
+  while (std::getline(lines, line)) {
+    EXPECT_LE(line.size(), 100u) << line;
+    if (line.rfind("options", 0) == 0) in_table = true;
+    if (!in_table || line.empty() || line.rfind("options", 0) == 0) continue;
+    if (line[0] != ' ') break;  // the example after the table
+    const std::size_t text_at = line.find_first_not_of(' ');
+    if (line.rfind("  --", 0) == 0) {
+      ++rows;
+      const std::size_t gap = line.find("  ", 2);
+      EXPECT_FALSE(expect_text) << "a long flag without its text: " << line;
+      if (gap == std::string::npos) {  // a flag too long for the column: its text follows
+        bool whole = false;            // the line is the flag and its value name, nothing else
+        for (const auto& f : app::flags())
+          whole = whole || line == "  " + f.flag + " " + f.value_name;
+        EXPECT_TRUE(whole) << "a flag glued to its text: " << line;
+        expect_text = true;
+        continue;
+      }
+      const std::size_t at = line.find_first_not_of(' ', gap);
+      if (column == 0) column = at;
+      EXPECT_EQ(at, column) << line;
+      expect_text = false;
+    } else {
+      EXPECT_EQ(text_at, column) << "a text line out of its column: " << line;
+      expect_text = false;
+    }
+  }
+  EXPECT_FALSE(expect_text);
+  EXPECT_EQ(rows, app::flags().size() + 1) << "every flag and --help";
+  EXPECT_GE(column, 20u);
 }
 
 // One accepted value per flag, different from the default, and what it must change. Read
@@ -148,6 +194,10 @@ const std::map<std::string, FlagCase>& flag_cases() {
       {"--job-timeout", {"0", [](const C& c) { return c.job_timeout_s == 0; }}},
       {"--max-conns", {"8", [](const C& c) { return c.max_conns == 8u; }}},
       {"--drain-timeout", {"0.5", [](const C& c) { return c.drain_timeout_s == 0.5; }}},
+      {"--nats",
+       {"nats://192.0.2.7:4222", [](const C& c) { return c.nats_url == "nats://192.0.2.7:4222"; }}},
+      {"--nats-token", {"s3cret", [](const C& c) { return c.nats_token == "s3cret"; }}},
+      {"--remote-retries", {"3", [](const C& c) { return c.remote_retries == 3u; }}},
   };
   return cases;
 }

@@ -1,10 +1,11 @@
-// fib: the seed's values, agreement with the linear reference, and the 64-bit range.
+// fib: the seed's values, agreement with the linear reference, the 64-bit range, and fib as a
+// workload (its answer, its settings).
 #include <gtest/gtest.h>
 
 #include <type_traits>
 
 #include "fib.hpp"
-#include "job.hpp"
+#include "workload_registry.hpp"
 
 namespace {
 
@@ -28,20 +29,26 @@ TEST(Fib, Fib50AndTheLargestFitInSixtyFourBits) {
   EXPECT_LT(workloads::fib_reference(92), workloads::fib_reference(93));
 }
 
-TEST(Workload, RunAnswersLikeTheOriginal) {
+TEST(FibWorkload, RunAnswersLikeTheOriginal) {
+  const auto fib = workloads::make_workload("fib");
+  ASSERT_NE(fib, nullptr);
   workloads::Job job;
-  job.n = 20;
-  const auto result = workloads::run(job);
+  ASSERT_EQ(fib->parse("n=20", &job), "");
+  const auto worker = fib->make_worker(0);
+  const auto result = workloads::run(*worker, *job);
   EXPECT_TRUE(result.ok);
   EXPECT_EQ(result.text, "answer is >>> 6765\n");
 }
 
-TEST(Workload, UnknownKindIsAFailureNotACrash) {
+TEST(FibWorkload, TheDefaultComesFromTheFibSetting) {
+  const auto fib = workloads::make_workload("fib");
+  ASSERT_EQ(fib->configure({{"fib", "21"}, {"max-n", "30"}}), "");
   workloads::Job job;
-  job.kind = static_cast<workloads::Kind>(200);
-  const auto result = workloads::run(job);
-  EXPECT_FALSE(result.ok);
-  EXPECT_NE(result.text.find("unknown workload"), std::string::npos);
+  ASSERT_EQ(fib->parse("", &job), "");
+  EXPECT_EQ(job->describe(), "fib(21)");
+  EXPECT_EQ(fib->ready_fields(), " fib=21");
+  EXPECT_NE(fib->parse("n=31", &job), "") << "max-n bounds ?n=";
+  EXPECT_NE(fib->configure({{"fib", "0"}}), "");
 }
 
 }  // namespace

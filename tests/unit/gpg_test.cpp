@@ -12,6 +12,7 @@
 #include "gpg_agent.hpp"
 #include "gpg_ciphertext_cache.hpp"
 #include "gpg_decrypt.hpp"
+#include "gpg_engine.hpp"
 #include "gpg_home.hpp"
 #include "gpg_home_set.hpp"
 #include "gpg_init.hpp"
@@ -19,7 +20,6 @@
 #include "gpg_sha256.hpp"
 #include "gpg_size.hpp"
 #include "gpg_spawn_probe.hpp"
-#include "gpg_workload.hpp"
 
 namespace gpg = workloads::gpg;
 
@@ -65,9 +65,7 @@ class GpgHomeTest : public testing::Test {
     delete home_;
     home_ = nullptr;
   }
-  static gpg::Workload make_workload() {
-    return gpg::Workload({{home_->path()}, home_->fingerprint()});
-  }
+  static gpg::Engine make_engine() { return gpg::Engine({{home_->path()}, home_->fingerprint()}); }
   static gpg::Home* home_;
 };
 gpg::Home* GpgHomeTest::home_ = nullptr;
@@ -171,9 +169,10 @@ TEST_F(GpgHomeTest, IsPrivateShortAndExpandsSecureMemory) {
 }
 
 TEST_F(GpgHomeTest, RoundTripsSeveralSizes) {
-  auto workload = make_workload();
+  auto engine = make_engine();
+  gpg::DecryptorSet contexts;
   for (std::size_t bytes : {4 * kKiB, 64 * kKiB, kMiB, std::size_t{1}, std::size_t{1000}}) {
-    const gpg::Decryption d = workload.run(bytes, 0);
+    const gpg::Decryption d = engine.run(bytes, 0, contexts);
     ASSERT_TRUE(d.ok) << bytes << ": " << d.text;
     EXPECT_EQ(d.text, expected_answer(bytes));
     EXPECT_EQ(d.bytes, bytes);
@@ -183,16 +182,17 @@ TEST_F(GpgHomeTest, RoundTripsSeveralSizes) {
 }
 
 TEST_F(GpgHomeTest, ThreadsEachWithTheirOwnContextAllDecryptCorrectly) {
-  auto workload = make_workload();
-  ASSERT_EQ(workload.prepare(4 * kKiB), "");
-  ASSERT_EQ(workload.prepare(64 * kKiB), "");
+  auto engine = make_engine();
+  ASSERT_EQ(engine.prepare(4 * kKiB), "");
+  ASSERT_EQ(engine.prepare(64 * kKiB), "");
   constexpr int kThreads = 4, kRuns = 3;
   std::vector<std::vector<gpg::Decryption>> results(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      gpg::DecryptorSet contexts;  // this thread's, as a pool worker's
       for (int i = 0; i < kRuns; ++i)
-        results[t].push_back(workload.run((t + i) % 2 ? 64 * kKiB : 4 * kKiB, t));
+        results[t].push_back(engine.run((t + i) % 2 ? 64 * kKiB : 4 * kKiB, t, contexts));
     });
   }
   for (auto& thread : threads) thread.join();
@@ -206,14 +206,15 @@ TEST_F(GpgHomeTest, ThreadsEachWithTheirOwnContextAllDecryptCorrectly) {
 }
 
 TEST_F(GpgHomeTest, CorruptedCiphertextFailsWithAReasonAndTheNextSucceeds) {
-  auto workload = make_workload();
+  auto engine = make_engine();
+  gpg::DecryptorSet contexts;
   for (std::size_t bytes : {4 * kKiB, std::size_t{1}}) {
-    const gpg::Decryption bad = workload.run(bytes, 0, /*corrupt=*/true);
+    const gpg::Decryption bad = engine.run(bytes, 0, contexts, /*corrupt=*/true);
     EXPECT_FALSE(bad.ok);
     EXPECT_FALSE(bad.text.empty());
     EXPECT_EQ(bad.text.find('\n'), std::string::npos) << bad.text;
     EXPECT_NE(bad.text.find("decrypt"), std::string::npos) << bad.text;
-    const gpg::Decryption good = workload.run(bytes, 0);
+    const gpg::Decryption good = engine.run(bytes, 0, contexts);
     EXPECT_TRUE(good.ok) << good.text;
     EXPECT_EQ(good.text, expected_answer(bytes));
   }
@@ -247,7 +248,7 @@ TEST_F(GpgHomeTest, CacheKeepsABoundedNumberOfSizes) {
   ASSERT_NE(cache.get(300, &error), nullptr);
   EXPECT_EQ(cache.size(), 2u);
   // The evicted entry stays valid for whoever holds it, and comes back on demand.
-  EXPECT_TRUE(gpg::decrypt_on_this_thread(home_->path(), first->ciphertext).ok);
+  EXPECT_TRUE(gpg::DecryptorSet().decrypt(home_->path(), first->ciphertext).ok);
   const auto again = cache.get(100, &error);
   ASSERT_NE(again, nullptr) << error;
   EXPECT_NE(again, first);
@@ -272,9 +273,10 @@ TEST(GpgKeyTypes, Rsa3072AndCv25519BothRoundTrip) {
     std::string error;
     auto home = gpg::Home::create(type, &error);
     ASSERT_NE(home, nullptr) << gpg::key_type_name(type) << ": " << error;
-    gpg::Workload workload({{home->path()}, home->fingerprint()});
+    gpg::Engine engine({{home->path()}, home->fingerprint()});
+    gpg::DecryptorSet contexts;
     for (std::size_t bytes : {4 * kKiB, 64 * kKiB}) {
-      const gpg::Decryption d = workload.run(bytes, 0);
+      const gpg::Decryption d = engine.run(bytes, 0, contexts);
       EXPECT_TRUE(d.ok) << gpg::key_type_name(type) << ": " << d.text;
       EXPECT_EQ(d.text, expected_answer(bytes));
     }
@@ -288,10 +290,11 @@ TEST(GpgHomeSet, PerWorkerHomesHoldTheKeyAndRunTheirOwnAgents) {
   const auto paths = homes->paths();
   ASSERT_EQ(paths.size(), 3u);
   EXPECT_EQ(std::set<std::string>(paths.begin(), paths.end()).size(), 3u);
-  gpg::Workload workload({paths, homes->fingerprint()});
+  gpg::Engine engine({paths, homes->fingerprint()});
+  gpg::DecryptorSet contexts;
   // The ciphertext is made in the first home; each other home decrypts it with its imported key.
   for (std::size_t slot = 0; slot < 3; ++slot) {
-    const gpg::Decryption d = workload.run(4 * kKiB, slot);
+    const gpg::Decryption d = engine.run(4 * kKiB, slot, contexts);
     EXPECT_TRUE(d.ok) << paths[slot] << ": " << d.text;
     EXPECT_EQ(d.text, expected_answer(4 * kKiB));
   }
@@ -332,7 +335,8 @@ TEST(GpgHomeCleanup, RemoveStopsTheAgentAndDeletesTheDirectory) {
   auto home = gpg::Home::create(gpg::KeyType::cv25519, &error);
   ASSERT_NE(home, nullptr) << error;
   const std::string path = home->path();
-  ASSERT_TRUE(gpg::Workload({{path}, home->fingerprint()}).run(4 * kKiB, 0).ok);
+  gpg::DecryptorSet contexts;
+  ASSERT_TRUE(gpg::Engine({{path}, home->fingerprint()}).run(4 * kKiB, 0, contexts).ok);
   ASSERT_FALSE(gpg::find_daemons(path).empty()) << "the decryption should have started an agent";
   ASSERT_FALSE(processes_mentioning(path).empty());
 
@@ -363,7 +367,7 @@ TEST(GpgHomeCleanup, FailedImportLeavesNothingAndMissingHomeFailsCleanly) {
   EXPECT_FALSE(error.empty());
 
   // A home that was never created (or was removed under a running server): a clean failure.
-  const gpg::Decryption d = gpg::decrypt_on_this_thread("/nonexistent-olg/home", "x");
+  const gpg::Decryption d = gpg::DecryptorSet().decrypt("/nonexistent-olg/home", "x");
   EXPECT_FALSE(d.ok);
   EXPECT_NE(d.text.find("is gone"), std::string::npos) << d.text;
   EXPECT_FALSE(std::filesystem::exists("/nonexistent-olg"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/options.hpp"
+#include "harness_strategy_fixture.hpp"
 
 namespace {
 
@@ -103,7 +104,8 @@ TEST(ExperimentOptionsTest, ListsSweepAndDefaultsFollowTheMachine) {
   EXPECT_GE(e.heavy_conns, 2u);  // twice the cores by default
 
   for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
-           {{"--strategies", "inline,fast"}, "must list inline, thread, process or uvpool"},
+           {{"--strategies", "inline,Fast"}, "must list strategy names"},
+           {{"--strategies", "inline,,thread"}, "must list strategy names"},
            {{"--workload", "gpg", "--fib", "30"}, "--fib is for --workload fib"},
            {{"--payload", "4k"}, "--payload is for --workload gpg"},
            {{"--workload", "gpg", "--payload", "65m"}, "must list sizes from 1 to 64m"},
@@ -116,6 +118,28 @@ TEST(ExperimentOptionsTest, ListsSweepAndDefaultsFollowTheMachine) {
     EXPECT_EQ(r.status, ParseStatus::error) << args[0];
     EXPECT_NE(r.message.find(expected), std::string::npos) << r.message;
   }
+}
+
+TEST(ExperimentOptionsTest, StrategiesAreCheckedAgainstTheServersList) {
+  // Which names exist is the server's to say: parsing takes any name, the experiment checks
+  // them against the list it gets from the server it is about to start.
+  bench::ExperimentOptions e;
+  ASSERT_EQ(bench::parse_experiment_options({"--strategies", "inline,fast"}, e).status,
+            ParseStatus::ok);
+  const auto listed = testfixture::strategies();
+  EXPECT_EQ(bench::check_strategies(e.strategies, listed),
+            "--strategies inline,fast: must list inline, thread, process or uvpool (the "
+            "strategies the server lists)");
+  EXPECT_EQ(bench::check_strategies({"uvpool", "inline"}, listed), "");
+  // A server with another list: its names, in its order.
+  bench::StrategyRegistry other;
+  ASSERT_EQ(
+      bench::parse_strategy_list(R"({"strategies":[{"name":"thread","knobs":["workers"]},)"
+                                 R"({"name":"async","description":"gpg on the loop","knobs":[]}]})",
+                                 other),
+      "");
+  EXPECT_EQ(bench::check_strategies({"inline"}, other),
+            "--strategies inline: must list thread or async (the strategies the server lists)");
 }
 
 TEST(ExperimentOptionsTest, GpgWorkloadSweepsPayloadSizes) {

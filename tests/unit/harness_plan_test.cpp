@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "experiment/plan.hpp"
+#include "harness_strategy_fixture.hpp"
 
 namespace {
 
@@ -14,7 +15,7 @@ TEST(PlanTest, SweepsStrategiesSizesAndWorkersWithInlineOncePerSize) {
   o.fibs = {20, 30};
   o.workers = {1, 2};
   o.repeats = 2;
-  const bench::Plan plan = bench::make_plan(o);
+  const bench::Plan plan = bench::make_plan(o, testfixture::strategies());
   std::vector<std::string> labels;
   for (const auto& c : plan.configs) labels.push_back(c.label);
   EXPECT_EQ(labels,
@@ -45,7 +46,8 @@ TEST(PlanTest, EachRoundIsShuffledBySeedTheSameWayForTheSameSeed) {
   auto order = [&](std::uint64_t seed) {
     o.seed = seed;
     std::vector<std::size_t> configs;
-    for (const auto& r : bench::make_plan(o).runs) configs.push_back(r.config);
+    for (const auto& r : bench::make_plan(o, testfixture::strategies()).runs)
+      configs.push_back(r.config);
     return configs;
   };
   EXPECT_EQ(order(1), order(1));
@@ -64,7 +66,7 @@ TEST(PlanTest, WithLoadLevelsCapacityRunsComeFirstThenLevelRunsPerRepeat) {
   o.idle_s = 1;
   o.calibrate_s = 1;
   ASSERT_EQ(bench::parse_load_levels("50%,10%,100rps", o.levels), "");
-  const bench::Plan plan = bench::make_plan(o);
+  const bench::Plan plan = bench::make_plan(o, testfixture::strategies());
   ASSERT_EQ(plan.runs.size(), 6u);
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(plan.runs[i].config, i);
@@ -100,7 +102,7 @@ TEST(PlanTest, StepsFollowThePhasesWithTheJobCostBeforeTheProbe) {
   o.calibrate_s = 1.5;
   o.workers = {2};
   o.repeats = 1;
-  const bench::Plan plan = bench::make_plan(o);
+  const bench::Plan plan = bench::make_plan(o, testfixture::strategies());
   std::vector<std::string> phases;
   for (const auto& s : plan.steps(plan.runs[0])) phases.push_back(s.phase);
   EXPECT_EQ(phases, (std::vector<std::string>{"idle-before", "calibrate", "probe-only",
@@ -118,7 +120,7 @@ TEST(PlanTest, GpgConfigurationsAreNamedByPayload) {
   o.workload = "gpg";
   o.payloads = {4096, 1 << 20};
   o.workers = {2};
-  const bench::Plan plan = bench::make_plan(o);
+  const bench::Plan plan = bench::make_plan(o, testfixture::strategies());
   ASSERT_EQ(plan.configs.size(), 2u);
   EXPECT_EQ(plan.configs[0].label, "thread-gpg4k-w2");
   EXPECT_EQ(plan.configs[1].label, "thread-gpg1m-w2");

@@ -10,8 +10,9 @@
 #include "cli/options.hpp"
 #include "experiment/knobs.hpp"
 #include "experiment/plan.hpp"
-#include "experiment/results_folder.hpp"
+#include "experiment/results_schema.hpp"
 #include "experiment/server_knobs.hpp"
+#include "harness_strategy_fixture.hpp"
 
 namespace {
 
@@ -75,7 +76,7 @@ TEST(SweepOptionsTest, BadSweepsNameTheBrokenRule) {
       {{"--sweep", "loop-cpu=4096"}, "must be a CPU from 0 to"},
       {{"--sweep", "worker-cpus=1-0"}, "must be a CPU list like 1 or 0-1"},
       {{"--sweep", "max-queue=-1"}, "must be an integer from 0 to 1000000"},
-      {{"--sweep", "strategy=inline,fast"}, "must list inline, thread, process or uvpool"},
+      {{"--sweep", "strategy=inline,Fast"}, "must list strategy names"},
       {{"--sweep", "worker-nice=0", "--sweep", "worker-nice=19"}, "worker-nice is swept twice"},
       {{"--sweep", "worker-nice=0,19", "--server-arg=--worker-nice=5"}, "is also swept"},
       {{"--server-arg", "--worker-policy", "--server-arg", "rt"}, "must be normal, batch or idle"},
@@ -98,7 +99,7 @@ TEST(SweepPlanTest, CrossProductWithReadableLabelsAndInlineOnce) {
                   o)
                 .status,
             ParseStatus::ok);
-  const bench::Plan plan = bench::make_plan(o);
+  const bench::Plan plan = bench::make_plan(o, testfixture::strategies());
   EXPECT_EQ(labels(plan), (std::vector<std::string>{
                               "inline-fib30-w1-loopany", "inline-fib30-w1-loop0",
                               "thread-fib30-w2-nice0-loopany", "thread-fib30-w2-nice0-loop0",
@@ -124,7 +125,7 @@ TEST(SweepPlanTest, ProcessPoolKnobsOnlyForProcessAndSizesResolvedLikeTheServer)
                   o)
                 .status,
             ParseStatus::ok);
-  const bench::Plan plan = bench::make_plan(o);
+  const bench::Plan plan = bench::make_plan(o, testfixture::strategies());
   EXPECT_EQ(labels(plan),
             (std::vector<std::string>{"thread-fib30-w2", "process-fib30-w2-max4-recycle0",
                                       "process-fib30-w2-max4-recycle100"}));
@@ -145,7 +146,8 @@ TEST(SweepPlanTest, RefusedCombinationsAndUnknownChoiceStopThePlan) {
             o)
           .status,
       ParseStatus::ok);
-  EXPECT_NE(bench::check_plan(bench::make_plan(o)).find("--min-workers 3 is above --max-workers 2"),
+  EXPECT_NE(bench::check_plan(bench::make_plan(o, testfixture::strategies()))
+                .find("--min-workers 3 is above --max-workers 2"),
             std::string::npos);
   bench::ExperimentOptions c;
   ASSERT_EQ(parse({"--strategies", "thread", "--workers", "2", "--slo", "hi.p99<2ms", "--choose",
@@ -153,10 +155,10 @@ TEST(SweepPlanTest, RefusedCombinationsAndUnknownChoiceStopThePlan) {
                   c)
                 .status,
             ParseStatus::ok);
-  EXPECT_EQ(bench::check_plan(bench::make_plan(c)),
+  EXPECT_EQ(bench::check_plan(bench::make_plan(c, testfixture::strategies())),
             "--choose thread-fib30-w9: no such configuration (thread-fib30-w2)");
   c.choose = "thread-fib30-w2";
-  EXPECT_EQ(bench::check_plan(bench::make_plan(c)), "");
+  EXPECT_EQ(bench::check_plan(bench::make_plan(c, testfixture::strategies())), "");
 }
 
 TEST(SweepPlanTest, LabelsHoldNoCommas) {
@@ -169,10 +171,11 @@ TEST(SweepPlanTest, LabelsHoldNoCommas) {
   EXPECT_EQ(bench::knob_args(*cpus, ""), std::vector<std::string>{});
 }
 
-TEST(SweepPlanTest, KnobTableMatchesTheCsvColumns) {
-  std::string columns;
-  for (const auto& k : bench::knob_specs()) columns += std::string(k.column) + ",";
-  EXPECT_EQ(columns + "knobs_refused", bench::kKnobColumns);
+TEST(SweepPlanTest, KnobTableMatchesTheSchemasKnobColumns) {
+  std::vector<std::string> columns;
+  for (const auto& k : bench::knob_specs()) columns.emplace_back(k.column);
+  EXPECT_EQ(columns, bench::schema::group("knobs"));
+  EXPECT_EQ(bench::schema::group("knob_notes"), std::vector<std::string>{"knobs_refused"});
 }
 
 TEST(ServerKnobsTest, RefusalsAndMismatchesAreReported) {
@@ -182,7 +185,7 @@ TEST(ServerKnobsTest, RefusalsAndMismatchesAreReported) {
                   o)
                 .status,
             ParseStatus::ok);
-  const bench::ServerConfig c = bench::make_plan(o).configs.at(0);
+  const bench::ServerConfig c = bench::make_plan(o, testfixture::strategies()).configs.at(0);
   auto reported = [](const std::string& labels) {
     return bench::server_knobs(bench::Scrape(
         bench::parse_prometheus("# HELP offload_knobs ...\noffload_knobs{" + labels + "} 1\n")));

@@ -6,29 +6,38 @@
 #include <chrono>
 #include <thread>
 
-#include "offloader.hpp"
+#include "strategy_registry.hpp"
+#include "workload_registry.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 
+// Every strategy whose workers are threads of this process.
 class PoolStats : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(ThreadPools, PoolStats, ::testing::Values("thread", "uvpool"),
+INSTANTIATE_TEST_SUITE_P(ThreadPools, PoolStats,
+                         ::testing::ValuesIn(offload::strategy_names([](const auto& s) {
+                           return s.workload_in_server && !s.runs_on_loop() &&
+                                  s.runs_any_workload();
+                         })),
                          [](const auto& info) { return info.param; });
 
 TEST_P(PoolStats, FinishedJobsAwaitingTheLoopAreNeitherQueuedNorRunningNorHoldAPlace) {
   uv_loop_t loop;
   ASSERT_EQ(uv_loop_init(&loop), 0);
-  offload::PoolConfig config;
-  config.strategy = GetParam();
-  config.workers = 2;
-  config.max_queue = 0;
-  auto pool = offload::make_offloader(&loop, config);
+  const auto fib = workloads::make_workload("fib");
+  workloads::Job job;
+  ASSERT_EQ(fib->parse("n=20", &job), "");
+  offload::OffloadSetup setup;
+  setup.loop = &loop;
+  setup.workload = fib.get();
+  setup.pool.workers = 2;
+  setup.pool.max_queue = 0;
+  auto pool = offload::find_strategy(GetParam())->make(setup);
   int answered = 0;
   const auto submit = [&] {
-    return pool->submit({workloads::Kind::fib, 20}, [&](offload::JobOutcome outcome) {
-      answered += outcome.result.ok ? 1 : 0;
-    });
+    return pool->submit(
+        job, [&](offload::JobOutcome outcome) { answered += outcome.result.ok ? 1 : 0; });
   };
   ASSERT_EQ(submit(), offload::Admission::accepted);
   ASSERT_EQ(submit(), offload::Admission::accepted);
