@@ -103,7 +103,8 @@ const std::vector<Option>& options() {
        "jobs that may wait for a worker; more get 503 (default 128)",
        integer(&Config::max_queue, 0, 1'000'000)},
       {"--workload", "WORKLOAD", "W",
-       "the heavy job: " + workloads::workload_list(" | ") + " (gpg: GnuPG decryption) (default fib)",
+       "the heavy job: " + workloads::workload_list(" | ") +
+           " (gpg: GnuPG decryption) (default fib)",
        [](const std::string& t, Config& c) -> std::string {
          if (!workloads::make_workload(t)) return "must be " + workloads::workload_choices();
          c.workload = t;

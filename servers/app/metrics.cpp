@@ -59,8 +59,7 @@ void Histogram::render(std::string& out, const char* name, const char* help,
   render_series(out, name, labels);
 }
 
-void Histogram::render_series(std::string& out, const char* name,
-                              const std::string& labels) const {
+void Histogram::render_series(std::string& out, const char* name, const std::string& labels) const {
   const std::string before_le = labels.empty() ? "" : labels + ",";
   const std::string own = labels.empty() ? "" : "{" + labels + "}";
   std::uint64_t cumulative = 0;
@@ -191,9 +190,9 @@ std::string Metrics::render(const ServerFacts& f) {
          "Routed requests from their parse to their answer handed to the connection's write, by "
          "endpoint (hi, heavy, metrics, other).");
   const std::pair<Endpoint, const char*> endpoints[] = {{Endpoint::hi, "hi"},
-                                                       {Endpoint::root, "heavy"},
-                                                       {Endpoint::metrics, "metrics"},
-                                                       {Endpoint::other, "other"}};
+                                                        {Endpoint::root, "heavy"},
+                                                        {Endpoint::metrics, "metrics"},
+                                                        {Endpoint::other, "other"}};
   for (const auto& [e, label] : endpoints)
     request_seconds_[static_cast<int>(e)].render_series(
         out, "offload_http_request_duration_seconds", std::string("endpoint=\"") + label + "\"");

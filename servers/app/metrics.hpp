@@ -45,7 +45,7 @@ struct ServerFacts {  // what /metrics shows besides the counters
   std::size_t max_queue = 0;
   bool jobs_on_loop_async = false;  // the strategy runs jobs on the loop (async): loop time
   std::string workload;             // its name
-  std::string workload_labels;  // the workload's own offload_info labels (",k=\"v\"..."), or ""
+  std::string workload_labels;      // the workload's own offload_info labels (",k=\"v\"..."), or ""
   workloads::WorkloadMetrics workload_metrics;  // its engine histogram's name, its gauges
   offload::PoolStats pool;
   std::string knob_labels;    // the scheduling and pool knobs in force, as label text

@@ -12,11 +12,10 @@ namespace app {
 
 namespace {
 
-void metric(std::string& out, const char* name, const char* type, const char* help,
-            double value) {
+void metric(std::string& out, const char* name, const char* type, const char* help, double value) {
   char line[320];
-  std::snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name,
-                type, name, value);
+  std::snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type,
+                name, value);
   out += line;
 }
 

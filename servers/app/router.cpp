@@ -106,9 +106,8 @@ std::optional<http::Response> Router::heavy(const http::Request& request,
     return http::error_response(400, err);
   }
   const std::uint64_t submitted_ns = uv_hrtime();
-  const auto admission =
-      offloader_.submit(std::move(job), [this, later, submitted_ns,
-                                         parsed_ns](offload::JobOutcome outcome) {
+  const auto admission = offloader_.submit(
+      std::move(job), [this, later, submitted_ns, parsed_ns](offload::JobOutcome outcome) {
         const bool done = outcome.status == offload::JobStatus::done;
         if (done)
           metrics_.observe_job(static_cast<double>(uv_hrtime() - submitted_ns) / 1e9,

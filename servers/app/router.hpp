@@ -23,8 +23,8 @@ class Router final : public http::Handler {
   void answered_by_front_end(int status) override;
 
  private:
-  std::optional<http::Response> heavy(const http::Request& request,
-                                      const http::ResponseSlot& later, std::uint64_t parsed_ns);
+  std::optional<http::Response> heavy(const http::Request& request, const http::ResponseSlot& later,
+                                      std::uint64_t parsed_ns);
   void observe_parts(const offload::JobTiming& timing, std::uint64_t handed_ns);
   // Counts an answer and its time since the request was parsed; returns the time now.
   std::uint64_t answered(Endpoint endpoint, int status, std::uint64_t parsed_ns);

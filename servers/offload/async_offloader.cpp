@@ -29,7 +29,8 @@ class AsyncOffloader final : public Offloader {
   }
 
   Admission submit(workloads::Job job, Done done) override {
-    if (life_.stopping() || (running_.size() >= config_.workers && queue_.size() >= config_.max_queue))
+    if (life_.stopping() ||
+        (running_.size() >= config_.workers && queue_.size() >= config_.max_queue))
       return Admission::full;
     Pending p{std::move(job), std::move(done), life_.deadline(), {}};
     p.timing.accepted_ns = uv_hrtime();
@@ -94,8 +95,8 @@ class AsyncOffloader final : public Offloader {
       it->timing = p.timing;
       it->slot = next_slot_++ % workers_.size();
       it->timing.started_ns = uv_hrtime();
-      it->op = workers_[it->slot]->start(*it->job, io_,
-                                         [this, it](workloads::Result r) { ended(it, std::move(r)); });
+      it->op = workers_[it->slot]->start(
+          *it->job, io_, [this, it](workloads::Result r) { ended(it, std::move(r)); });
     }
   }
 
@@ -119,7 +120,8 @@ class AsyncOffloader final : public Offloader {
   void cancel_queued() {
     auto queued = std::move(queue_);
     queue_.clear();
-    for (auto& p : queued) p.done({JobStatus::cancelled, {false, "server is shutting down", 0, 0}, {}});
+    for (auto& p : queued)
+      p.done({JobStatus::cancelled, {false, "server is shutting down", 0, 0}, {}});
   }
 
   // A late job is answered 504 at once and its operation cancelled: gpg stops, and the answer

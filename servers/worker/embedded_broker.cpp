@@ -3,12 +3,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -40,6 +44,51 @@ int port_from_ports_file(const std::string& dir, pid_t pid) {
   const auto colon = url.rfind(':');
   if (colon == std::string::npos) return 0;
   return std::atoi(url.c_str() + colon + 1);
+}
+
+std::string temp_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
+// Removes a broker directory's files (only the ones start() makes) and the directory.
+void remove_broker_dir(const std::string& dir) {
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      const std::string name = e->d_name;
+      if (name == "nats.conf" || name == "nats.log" || name.rfind("nats-server_", 0) == 0)
+        ::unlink((dir + "/" + name).c_str());
+    }
+    closedir(d);
+  }
+  ::rmdir(dir.c_str());
+}
+
+// A server killed outright leaves its broker's directory behind (the broker dies with it, by
+// its death signal, and cannot remove its ports file): a directory of ours whose ports file
+// names a process that is gone, or that never got one and is a minute old, is swept.
+void sweep_stale_dirs() {
+  DIR* d = opendir(temp_dir().c_str());
+  if (d == nullptr) return;
+  while (dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.rfind("offload-nats-", 0) != 0) continue;
+    const std::string dir = temp_dir() + "/" + name;
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) continue;
+    bool stale = time(nullptr) - st.st_mtime > 60;
+    if (DIR* inner = opendir(dir.c_str())) {
+      while (dirent* f = readdir(inner)) {
+        const std::string file = f->d_name;
+        if (file.rfind("nats-server_", 0) != 0) continue;
+        const pid_t pid = static_cast<pid_t>(std::atol(file.c_str() + 12));
+        stale = pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+      }
+      closedir(inner);
+    }
+    if (stale) remove_broker_dir(dir);
+  }
+  closedir(d);
 }
 
 }  // namespace
@@ -76,9 +125,8 @@ std::string EmbeddedBroker::start(Options options) {
   stop();
   address_ = options.address;
   token_ = options.token.empty() ? random_token() : options.token;
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/offload-nats-XXXXXX";
+  sweep_stale_dirs();
+  std::string pattern = temp_dir() + "/offload-nats-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr)
     return "cannot make a directory " + pattern + ": " + std::strerror(errno);
   dir_ = pattern;
@@ -135,15 +183,7 @@ void EmbeddedBroker::kill_now() {
 
 void EmbeddedBroker::remove_directory() {
   if (dir_.empty()) return;
-  // Only what start() put there: the configuration, the log, the ports file.
-  if (DIR* d = opendir(dir_.c_str())) {
-    while (dirent* e = readdir(d)) {
-      const std::string name = e->d_name;
-      if (name != "." && name != "..") ::unlink((dir_ + "/" + name).c_str());
-    }
-    closedir(d);
-  }
-  ::rmdir(dir_.c_str());
+  remove_broker_dir(dir_);
   dir_.clear();
 }
 

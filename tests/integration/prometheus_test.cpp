@@ -86,8 +86,7 @@ std::string exercised_metrics(int port) {
 }
 
 class Promtool : public ::testing::TestWithParam<std::string> {};
-INSTANTIATE_TEST_SUITE_P(AllStrategies, Promtool,
-                         ::testing::ValuesIn(offload::strategy_names()),
+INSTANTIATE_TEST_SUITE_P(AllStrategies, Promtool, ::testing::ValuesIn(offload::strategy_names()),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Promtool, CheckMetricsFindsNoProblem) {
@@ -108,9 +107,10 @@ TEST_P(Promtool, CheckMetricsFindsNoProblem) {
 // promtool must be able to fail: a histogram whose buckets decrease is an error it reports.
 TEST(Promtool, RejectsABrokenExposition) {
   const fs::path dir = make_temp_dir("offload-promtool");
-  std::ofstream(dir / "bad.txt") << "# HELP x_seconds broken\n# TYPE x_seconds histogram\n"
-                                    "x_seconds_bucket{le=\"1\"} 5\nx_seconds_bucket{le=\"+Inf\"} 3\n"
-                                    "x_seconds_sum 1\nx_seconds_count 3\nbad name 1\n";
+  std::ofstream(dir / "bad.txt")
+      << "# HELP x_seconds broken\n# TYPE x_seconds histogram\n"
+         "x_seconds_bucket{le=\"1\"} 5\nx_seconds_bucket{le=\"+Inf\"} 3\n"
+         "x_seconds_sum 1\nx_seconds_count 3\nbad name 1\n";
   const auto r = testsupport::run_program(
       "/bin/sh", {"-c", "exec promtool check metrics < \"$0\"", (dir / "bad.txt").string()});
   fs::remove_all(dir);
@@ -127,11 +127,10 @@ class PrometheusProcess {
            "      - targets: ['127.0.0.1:"
         << target_port << "']\n";
     const std::string log = (dir_ / "prometheus.log").string();
-    std::vector<std::string> args = {"prometheus",
-                                     "--config.file=" + (dir_ / "prometheus.yml").string(),
-                                     "--storage.tsdb.path=" + (dir_ / "data").string(),
-                                     "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                                     "--log.level=warn"};
+    std::vector<std::string> args = {
+        "prometheus", "--config.file=" + (dir_ / "prometheus.yml").string(),
+        "--storage.tsdb.path=" + (dir_ / "data").string(),
+        "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

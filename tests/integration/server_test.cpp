@@ -58,8 +58,9 @@ class Strategy : public ::testing::TestWithParam<std::string> {
 
 // fib for every strategy that runs it (async runs gpg only: gpg_server_test.cpp).
 INSTANTIATE_TEST_SUITE_P(AllStrategies, Strategy,
-                         ::testing::ValuesIn(offload::strategy_names(
-                             [](const auto& s) { return s.runs_any_workload(); })),
+                         ::testing::ValuesIn(offload::strategy_names([](const auto& s) {
+                           return s.runs_any_workload();
+                         })),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Strategy, ReadyLineNamesTheConfiguration) {

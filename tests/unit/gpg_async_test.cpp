@@ -31,8 +31,8 @@ int gpg_processes_in(const std::string& home) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string program = std::filesystem::path(cmdline.substr(0, cmdline.find('\0')))
-                                    .filename();
+    const std::string program =
+        std::filesystem::path(cmdline.substr(0, cmdline.find('\0'))).filename();
     if (program == "gpg" && cmdline.find(home) != std::string::npos) ++found;
   }
   return found;

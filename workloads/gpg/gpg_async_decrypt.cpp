@@ -119,9 +119,9 @@ AsyncDecryption::~AsyncDecryption() {
   impl_->ctx.reset();
 }
 
-std::unique_ptr<AsyncDecryption> AsyncDecryption::start(LoopIo& loop, const std::string& home,
-                                                        std::shared_ptr<const std::string> ciphertext,
-                                                        Done done, std::string* error) {
+std::unique_ptr<AsyncDecryption> AsyncDecryption::start(
+    LoopIo& loop, const std::string& home, std::shared_ptr<const std::string> ciphertext, Done done,
+    std::string* error) {
   auto impl = std::make_unique<Impl>(loop, home, std::move(ciphertext), std::move(done));
   Impl& s = *impl;
   gpgme_error_t err = 0;

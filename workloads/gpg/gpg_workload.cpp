@@ -103,12 +103,14 @@ class GpgAsyncWorker final : public AsyncWorker {
     std::string error;
     std::shared_ptr<const gpg::CiphertextCache::Entry> entry;
     if (p == nullptr) error = "not a gpg job";
-    if (error.empty() && engine_ == nullptr) error = "the gpg workload is not set up in this process";
+    if (error.empty() && engine_ == nullptr)
+      error = "the gpg workload is not set up in this process";
     if (error.empty()) entry = engine_->ciphertext(p->bytes(), &error);  // a new size encrypts here
     if (entry) {
-      auto text = p->corrupt() ? std::make_shared<const std::string>(
-                                     gpg::corrupt_ciphertext(entry->ciphertext))
-                               : std::shared_ptr<const std::string>(entry, &entry->ciphertext);
+      auto text =
+          p->corrupt()
+              ? std::make_shared<const std::string>(gpg::corrupt_ciphertext(entry->ciphertext))
+              : std::shared_ptr<const std::string>(entry, &entry->ciphertext);
       const std::string& home = engine_->config().homes[slot_ % engine_->config().homes.size()];
       job->op_ = gpg::AsyncDecryption::start(
           loop, home, std::move(text),
