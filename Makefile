@@ -1,5 +1,6 @@
 # offload-lab: the user's entry point. `make test` and `make experiment` are the two commands;
-# every target installs what it needs first (make deps: Debian packages, as root).
+# every target installs what it needs first (make deps: Debian packages, as root; make
+# deps-test adds what only the tests need).
 #
 #   FIB=20 make inline-server      (also thread-server, process-server, ampoule-server,
 #                                   remote-server)
@@ -12,22 +13,29 @@ PORT     ?= 8080
 JOBS     ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-# What building, testing and graphing need, all from Debian 12.
+# What building the programs and running the experiment (with its graphs) need, all from
+# Debian 12.
 APT_PACKAGES := cmake g++ make pkg-config libuv1-dev libtbb-dev libboost-dev \
-  libboost-filesystem-dev libhttp-parser-dev libcpp-httplib-dev libgtest-dev googletest \
-  libgpgme-dev libgcrypt20-dev gnupg httperf curl procps python3-matplotlib python3-pandas \
-  jupyter-nbconvert python3-ipykernel chromium clang libclang-rt-14-dev nats-server libnats-dev \
-  prometheus
+  libboost-filesystem-dev libhttp-parser-dev libgpgme-dev libgcrypt20-dev gnupg curl procps \
+  nats-server libnats-dev python3-matplotlib python3-pandas
+# What only the tests need: GoogleTest and cpp-httplib, httperf (a real client), promtool and
+# a real Prometheus, nbconvert (the notebook), Chromium (the report in a browser), clang's
+# sanitizer runtime and the fuzzer's compiler.
+TEST_PACKAGES := libgtest-dev googletest libcpp-httplib-dev httperf jupyter-nbconvert \
+  python3-ipykernel chromium clang libclang-rt-14-dev prometheus
 # Only the benchmarks compare against these.
 BENCH_PACKAGES := wrk nginx-light
 
-.PHONY: all deps deps-bench build test test-asan test-tsan fuzz inline-server thread-server \
+.PHONY: all deps deps-test deps-bench build test test-asan test-tsan fuzz inline-server thread-server \
   process-server ampoule-server uvpool-server async-server remote-server bench-remote bench clean
 
 all: build
 
 deps:
 	@$(call apt_install,$(APT_PACKAGES))
+
+deps-test: deps
+	@$(call apt_install,$(TEST_PACKAGES))
 
 deps-bench: deps
 	@$(call apt_install,$(BENCH_PACKAGES))
@@ -54,11 +62,15 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
-test: build
+# Configured again: a build folder made before GoogleTest was installed (by `make build` or
+# `make experiment`) finds it now and adds the tests.
+test: deps-test $(BUILD)/CMakeCache.txt
+	cmake -S . -B $(BUILD) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) --timeout 300
 
 # The suite again under AddressSanitizer + UndefinedBehaviorSanitizer (part of CI).
-test-asan: deps
+test-asan: deps-test
 	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DOFFLOAD_SANITIZE=address $(CMAKE_FLAGS)
 	cmake --build $(BUILD)-asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -67,7 +79,7 @@ test-asan: deps
 
 # The thread strategy's tests (and the pieces it is made of) under ThreadSanitizer.
 TSAN_TESTS ?= thread|Mailbox|Wire|RequestParser|Config
-test-tsan: deps
+test-tsan: deps-test
 	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DOFFLOAD_SANITIZE=thread $(CMAKE_FLAGS)
 	cmake --build $(BUILD)-tsan -j$(JOBS) --target offload-server unit_tests server_tests hardening_tests
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
@@ -75,7 +87,7 @@ test-tsan: deps
 
 # libFuzzer on the HTTP request path (parser + router, no network), FUZZ_SECONDS long.
 FUZZ_SECONDS ?= 60
-fuzz: deps
+fuzz: deps-test
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DOFFLOAD_FUZZ=ON -DOFFLOAD_SANITIZE=address -DBUILD_TESTING=OFF
 	cmake --build $(BUILD)-fuzz -j$(JOBS) --target request-fuzzer

@@ -1,4 +1,4 @@
-# Harness targets (issue 3), included by the Makefile: it provides BUILD, BIN, PORT and `build`.
+# Harness targets, included by the Makefile: it provides BUILD, BIN, PORT and `build`.
 #
 #   make perf | perf-little | perf-easy   closed loop against the server already running on
 #                                         PORT (default 8080), like the original's httperf runs:
@@ -12,11 +12,13 @@
 #                                         (about 8 minutes)
 #   make experiment WORKLOAD=gpg SIZES="4k 64k 1m"    the GnuPG workload, payload sizes swept
 #   EXPERIMENT_FLAGS="--repeats 3" make experiment      any other `offload-bench experiment` flag
-#   make knobs-tradeoff                   issue 7's benchmark: each strategy's default vs worker
+#   make knobs-tradeoff                   each strategy's default vs worker
 #                                         nice / SCHED_IDLE / loop pinning (~9 min a repeat;
 #                                         REPEATS=2 PHASE=5 as environment variables)
 #   make pool-scaling                     each pool at 1 .. cores workers: heavy req/s, speed-up,
 #                                         /hi p99, RSS (~11 s a configuration; WORKERS=1,4,16)
+#   make docs-figures                     `make experiment`, then its answer table and main figure
+#                                         into docs/ and the README's "What you get"
 
 BENCH := $(BIN)/offload-bench
 HEAVY_PATH := $(if $(FIB),/?n=$(FIB),/)
@@ -32,7 +34,7 @@ harness_list = $(subst $(harness_space),$(harness_comma),$(strip $(1)))
 # WORKLOAD=gpg (and SIZES="4k 64k 1m") switch the heavy job to GnuPG decryption.
 WORKLOAD_FLAGS = $(if $(WORKLOAD),--workload $(WORKLOAD)) $(if $(SIZES),--payload $(call harness_list,$(SIZES)))
 
-.PHONY: perf perf-little perf-easy experiment sweep knobs-tradeoff pool-scaling
+.PHONY: perf perf-little perf-easy experiment sweep knobs-tradeoff pool-scaling docs-figures
 
 perf: build
 	$(BENCH) $(PERF_TARGET) --conns 20 --calls 200 --path '$(HEAVY_PATH)'
@@ -58,6 +60,14 @@ knobs-tradeoff: build
 
 pool-scaling: build
 	RESULTS=$(RESULTS_ROOT) harness/bench/pool_scaling.sh $(BUILD)
+
+docs-figures: build
+	@out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
+	$(BENCH) experiment --results $(RESULTS_ROOT) $(if $(FIB),--fib $(FIB)) $(WORKLOAD_FLAGS) \
+	  $(EXPERIMENT_FLAGS) >"$$out"; rc=$$?; cat "$$out"; [ $$rc -eq 0 ] && \
+	$(MAKE) --no-print-directory graph RESULTS="$$(readlink -f $(RESULTS_ROOT)/latest)" && \
+	/usr/bin/python3 notebooks/docs_answer.py "$$(readlink -f $(RESULTS_ROOT)/latest)" "$$out" \
+	  docs README.md
 
 # Plots the run just made, if a `graph` target exists (notebooks/notebooks.mk): `make -q`
 # answers 2 only when there is no such rule, and runs no recipe while asking.

@@ -1,4 +1,4 @@
-# Graphs (issue 4): PNGs, report.html and an executed notebook from one results folder.
+# Graphs: PNGs, report.html and an executed notebook from one results folder.
 # Python only: these targets compile nothing, so they work on a folder copied from elsewhere.
 #
 #   make graph                       plots + report.html for results/latest

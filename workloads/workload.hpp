@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "loop_io.hpp"
@@ -139,8 +140,9 @@ class Workload {
 
   // " fib=20": the ready line's fields after the strategy and the workers.
   virtual std::string ready_fields() const = 0;
-  // ",payload_bytes=\"4096\"": labels appended to offload_info; "" for none.
-  virtual std::string info_labels() const { return {}; }
+  // Labels appended to offload_info, as (name, raw value): {"payload_bytes", "4096"}. The
+  // server escapes the values.
+  virtual std::vector<std::pair<std::string, std::string>> info_labels() const { return {}; }
   virtual WorkloadMetrics metrics() const { return {}; }
 };
 

@@ -165,20 +165,28 @@ HistogramDelta histogram_delta(const Scrape& before, const Scrape& after, std::s
 LoopWindow loop_window(const Scrape& before, const Scrape& after) {
   LoopWindow w{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
   const auto b1 = after.buckets("offload_loop_lag_seconds");
-  // The server's maximum since the previous scrape (ours is the only one during an
-  // experiment) is this window's exact maximum; an older server has only the all-time one.
-  const auto window_max = after.value("offload_loop_lag_max_since_scrape_seconds");
-  const double all_time_max =
-      window_max ? *window_max : or_nan(after.value("offload_loop_lag_max_seconds"));
+  // The server's largest lag over the shortest of its fixed windows that covers the time
+  // between the two scrapes (an upper bound that is exact when the largest lag fell in this
+  // window, as in steady load); else its all-time maximum.
+  double cap = or_nan(after.value("offload_loop_lag_max_seconds"));
+  const auto up0 = before.value("offload_uptime_seconds");
+  const auto up1 = after.value("offload_uptime_seconds");
+  if (up0 && up1 && *up1 >= *up0) {
+    for (const auto& [label, seconds] : {std::pair{"1s", 1.0}, {"10s", 10.0}}) {
+      if (*up1 - *up0 > seconds) continue;
+      if (const auto m = after.value("offload_loop_lag_window_max_seconds", "window", label)) {
+        cap = *m;
+        break;
+      }
+    }
+  }
   if (const auto delta = bucket_delta(before.buckets("offload_loop_lag_seconds"), b1)) {
-    w.lag_p50_ms = delta_quantile(b1, *delta, 0.50, all_time_max);
-    w.lag_p99_ms = delta_quantile(b1, *delta, 0.99, all_time_max);
-    w.lag_max_ms = delta_quantile(b1, *delta, 1.0, all_time_max);
+    w.lag_p50_ms = delta_quantile(b1, *delta, 0.50, cap);
+    w.lag_p99_ms = delta_quantile(b1, *delta, 0.99, cap);
+    w.lag_max_ms = delta_quantile(b1, *delta, 1.0, cap);
   }
   const auto idle0 = before.value("offload_loop_idle_seconds_total");
   const auto idle1 = after.value("offload_loop_idle_seconds_total");
-  const auto up0 = before.value("offload_uptime_seconds");
-  const auto up1 = after.value("offload_uptime_seconds");
   if (idle0 && idle1 && up0 && up1 && *up1 > *up0)
     w.utilisation = std::clamp(1.0 - (*idle1 - *idle0) / (*up1 - *up0), 0.0, 1.0);
   w.jobs_queued = or_nan(after.value("offload_jobs_queued"));

@@ -56,9 +56,9 @@ struct HistogramDelta {
 HistogramDelta histogram_delta(const Scrape& before, const Scrape& after, std::string_view name);
 
 // The window between two scrapes of the same server. Lag figures are upper bounds: the
-// bound of the bucket the percentile falls in, capped by the window's maximum where the
-// server reports it (offload_loop_lag_max_since_scrape_seconds: then the max is exact),
-// else by its all-time maximum.
+// bound of the bucket the percentile falls in, capped by the server's largest lag over the
+// shortest of its fixed windows (offload_loop_lag_window_max_seconds, 1 s and 10 s) that covers
+// the time between the scrapes, else by its all-time maximum.
 LoopWindow loop_window(const Scrape& before, const Scrape& after);
 
 }  // namespace bench

@@ -24,61 +24,11 @@ const char* endpoint_label(int e) {
   }
 }
 
-void append_sample(std::string& out, const char* name, double value) {
-  char line[160];
-  std::snprintf(line, sizeof line, "%s %.9g\n", name, value);
-  out += line;
-}
-
-void header(std::string& out, const char* name, const char* type, const char* help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
+using offload::prom::header;
+using offload::prom::label_text;
+using offload::prom::sample;
 
 }  // namespace
-
-void Histogram::observe(double seconds) {
-  std::size_t i = 0;
-  while (i < kBounds.size() && seconds > kBounds[i]) ++i;
-  ++counts_[i];
-  sum_ += seconds;
-  ++count_;
-  if (seconds > max_) max_ = seconds;
-}
-
-void Histogram::render(std::string& out, const char* name, const char* help,
-                       const std::string& labels) const {
-  header(out, name, "histogram", help);
-  render_series(out, name, labels);
-}
-
-void Histogram::render_series(std::string& out, const char* name, const std::string& labels) const {
-  const std::string before_le = labels.empty() ? "" : labels + ",";
-  const std::string own = labels.empty() ? "" : "{" + labels + "}";
-  std::uint64_t cumulative = 0;
-  char line[256];
-  for (std::size_t i = 0; i <= kBounds.size(); ++i) {
-    cumulative += counts_[i];
-    if (i < kBounds.size()) {
-      std::snprintf(line, sizeof line, "%s_bucket{%sle=\"%g\"} %llu\n", name, before_le.c_str(),
-                    kBounds[i], static_cast<unsigned long long>(cumulative));
-    } else {
-      std::snprintf(line, sizeof line, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, before_le.c_str(),
-                    static_cast<unsigned long long>(cumulative));
-    }
-    out += line;
-  }
-  std::snprintf(line, sizeof line, "%s_sum%s %.9g\n%s_count%s %llu\n", name, own.c_str(), sum_,
-                name, own.c_str(), static_cast<unsigned long long>(count_));
-  out += line;
-}
 
 void Metrics::count_request(Endpoint endpoint, int status) {
   if (status < 0 || status >= kMaxStatus) status = 0;
@@ -92,18 +42,22 @@ void Metrics::observe_job(double total_s, double run_s, double engine_s, double 
   if (loop_s > 0) job_loop_seconds_.observe(loop_s);
 }
 
-std::string Metrics::render(const ServerFacts& f) {
+std::string Metrics::render(const ServerFacts& f) const {
   std::string out;
   out.reserve(8192);
   header(out, "offload_info", "gauge", "The server's configuration.");
-  // Built as a string: a workload's labels have no fixed length.
-  out += "offload_info{strategy=\"" + f.strategy + "\",workers=\"" + std::to_string(f.workers) +
-         "\",workload=\"" + f.workload + "\",fib=\"" + std::to_string(f.fib) + "\",max_queue=\"" +
-         std::to_string(f.max_queue) + "\"" + f.workload_labels + "} 1\n";
-
+  offload::prom::Labels info = {{"strategy", f.strategy},
+                                {"workers", std::to_string(f.workers)},
+                                {"workload", f.workload},
+                                {"fib", std::to_string(f.fib)},
+                                {"max_queue", std::to_string(f.max_queue)}};
+  info.insert(info.end(), f.workload_labels.begin(), f.workload_labels.end());
+  sample(out, "offload_info", 1, label_text(info));
   header(out, "offload_knobs", "gauge",
          "Scheduling and pool knobs in force; refused=\"\" when every one was applied.");
-  out += "offload_knobs{" + f.knob_labels + ",refused=\"" + f.knobs_refused + "\"} 1\n";
+  offload::prom::Labels knobs = f.knob_labels;
+  knobs.emplace_back("refused", f.knobs_refused);
+  sample(out, "offload_knobs", 1, label_text(knobs));
   header(out, "offload_requests_total", "counter", "Requests answered, by endpoint and status.");
   char line[256];
   for (int e = 0; e < static_cast<int>(Endpoint::count); ++e) {
@@ -116,53 +70,52 @@ std::string Metrics::render(const ServerFacts& f) {
     }
   }
   header(out, "offload_jobs_queued", "gauge", "Jobs waiting for a worker.");
-  append_sample(out, "offload_jobs_queued", static_cast<double>(f.pool.queued));
+  sample(out, "offload_jobs_queued", static_cast<double>(f.pool.queued));
   header(out, "offload_jobs_running", "gauge", "Jobs running on a worker.");
-  append_sample(out, "offload_jobs_running", static_cast<double>(f.pool.running));
+  sample(out, "offload_jobs_running", static_cast<double>(f.pool.running));
   header(out, "offload_jobs_rejected_total", "counter", "Jobs refused with 503: queue full.");
-  append_sample(out, "offload_jobs_rejected_total", static_cast<double>(jobs_rejected_));
+  sample(out, "offload_jobs_rejected_total", static_cast<double>(jobs_rejected_));
   header(out, "offload_jobs_timed_out_total", "counter", "Jobs answered 504: past --job-timeout.");
-  append_sample(out, "offload_jobs_timed_out_total", static_cast<double>(f.pool.timed_out));
+  sample(out, "offload_jobs_timed_out_total", static_cast<double>(f.pool.timed_out));
   header(out, "offload_workers_alive", "gauge", "Workers able to take a job.");
-  append_sample(out, "offload_workers_alive", static_cast<double>(f.pool.workers));
+  sample(out, "offload_workers_alive", static_cast<double>(f.pool.workers));
   header(out, "offload_workers_restarted_total", "counter", "Workers replaced after dying.");
-  append_sample(out, "offload_workers_restarted_total", static_cast<double>(f.pool.restarts));
+  sample(out, "offload_workers_restarted_total", static_cast<double>(f.pool.restarts));
   if (!f.pool.per_worker.empty()) {
-    header(out, "offload_worker_busy", "gauge", "1 while the worker process runs a job.");
-    for (const auto& w : f.pool.per_worker) {
-      std::snprintf(line, sizeof line, "offload_worker_busy{pid=\"%d\"} %d\n", w.pid,
-                    w.busy ? 1 : 0);
-      out += line;
-    }
-    header(out, "offload_worker_jobs_total", "counter", "Jobs each worker process finished.");
-    for (const auto& w : f.pool.per_worker) {
-      std::snprintf(line, sizeof line, "offload_worker_jobs_total{pid=\"%d\",slot=\"%zu\"} %llu\n",
-                    w.pid, w.slot, static_cast<unsigned long long>(w.jobs));
-      out += line;
-    }
-    header(out, "offload_worker_restarts_total", "counter",
-           "Workers of each slot replaced after dying (a slot keeps its number across restarts).");
-    for (const auto& w : f.pool.per_worker) {
-      std::snprintf(line, sizeof line, "offload_worker_restarts_total{slot=\"%zu\"} %llu\n", w.slot,
-                    static_cast<unsigned long long>(w.slot_restarts));
-      out += line;
-    }
+    // By slot, not pid: a slot keeps its number when its process is replaced (recycled or
+    // dead), so its series go on.
+    const auto by_slot = [&](const char* name, const char* type, const char* help, auto value) {
+      header(out, name, type, help);
+      for (const auto& w : f.pool.per_worker)
+        sample(out, name, static_cast<double>(value(w)), "slot=\"" + std::to_string(w.slot) + "\"");
+    };
+    using W = offload::WorkerStats;
+    by_slot("offload_worker_busy", "gauge", "1 while the slot's worker process runs a job.",
+            [](const W& w) { return w.busy ? 1 : 0; });
+    by_slot("offload_worker_jobs_total", "counter",
+            "Jobs the slot's worker processes finished, across their replacements.",
+            [](const W& w) { return w.slot_jobs; });
+    by_slot("offload_worker_process_jobs", "gauge",
+            "Jobs the slot's current process finished (what --max-jobs-per-worker counts).",
+            [](const W& w) { return w.jobs; });
+    by_slot("offload_worker_pid", "gauge", "The process id of the slot's current worker.",
+            [](const W& w) { return w.pid; });
+    by_slot("offload_worker_restarts_total", "counter", "Workers of the slot replaced after dying.",
+            [](const W& w) { return w.slot_restarts; });
     header(out, "offload_workers_recycled_total", "counter",
            "Workers replaced after --max-jobs-per-worker jobs.");
-    append_sample(out, "offload_workers_recycled_total", static_cast<double>(f.pool.recycled));
+    sample(out, "offload_workers_recycled_total", static_cast<double>(f.pool.recycled));
   }
   header(out, "offload_workers_young_deaths", "gauge",
          "Workers in a row that died within a second of starting (a crash loop when > 0).");
-  append_sample(out, "offload_workers_young_deaths", static_cast<double>(f.pool.young_deaths));
+  sample(out, "offload_workers_young_deaths", static_cast<double>(f.pool.young_deaths));
   header(out, "offload_workers_backoff_seconds", "gauge", "Delay before the next worker start.");
-  append_sample(out, "offload_workers_backoff_seconds",
-                static_cast<double>(f.pool.backoff_ms) / 1000.0);
+  sample(out, "offload_workers_backoff_seconds", static_cast<double>(f.pool.backoff_ms) / 1000.0);
   header(out, "offload_connections_open", "gauge", "Client connections open.");
-  append_sample(out, "offload_connections_open", static_cast<double>(f.connections));
+  sample(out, "offload_connections_open", static_cast<double>(f.connections));
   header(out, "offload_connections_refused_total", "counter",
          "Clients closed at once because --max-conns connections were open.");
-  append_sample(out, "offload_connections_refused_total",
-                static_cast<double>(f.connections_refused));
+  sample(out, "offload_connections_refused_total", static_cast<double>(f.connections_refused));
   job_seconds_.render(out, "offload_job_seconds",
                       "Jobs from submission to result on the loop (wait + run + hand-back).");
   job_run_seconds_.render(out, "offload_job_run_seconds", "Jobs' own run time where they ran.");
@@ -201,22 +154,24 @@ std::string Metrics::render(const ServerFacts& f) {
     job_engine_seconds_.render(out, own.engine_histogram.c_str(), own.engine_help.c_str());
   for (const auto& gauge : own.gauges) {
     header(out, gauge.name.c_str(), "gauge", gauge.help.c_str());
-    append_sample(out, gauge.name.c_str(), gauge.value);
+    sample(out, gauge.name.c_str(), gauge.value);
   }
   out += f.pool.metrics;  // the strategy's own (remote: broker, round trip, workers)
   loop_lag_.render(out, "offload_loop_lag_seconds",
                    "How late the loop's periodic probe timer fired.");
   header(out, "offload_loop_lag_max_seconds", "gauge", "Largest loop lag seen since start.");
-  append_sample(out, "offload_loop_lag_max_seconds", loop_lag_.max());
-  header(out, "offload_loop_lag_max_since_scrape_seconds", "gauge",
-         "Largest loop lag since the previous /metrics scrape (one scraper assumed).");
-  append_sample(out, "offload_loop_lag_max_since_scrape_seconds", lag_max_since_scrape_);
-  lag_max_since_scrape_ = 0;
+  sample(out, "offload_loop_lag_max_seconds", loop_lag_.max());
+  header(out, "offload_loop_lag_window_max_seconds", "gauge",
+         "Largest loop lag in the last `window` (and the 100 ms step in progress); the same for "
+         "every scraper.");
+  for (const auto& [window, ns] : {std::pair{"1s", 1'000'000'000ULL}, {"10s", 10'000'000'000ULL}})
+    sample(out, "offload_loop_lag_window_max_seconds", lag_window_.max_over(ns, f.now_ns),
+           std::string("window=\"") + window + "\"");
   header(out, "offload_loop_idle_seconds_total", "counter",
          "Time the loop spent waiting for events (utilisation = 1 - idle/uptime).");
-  append_sample(out, "offload_loop_idle_seconds_total", f.loop_idle_s);
+  sample(out, "offload_loop_idle_seconds_total", f.loop_idle_s);
   header(out, "offload_uptime_seconds", "gauge", "Seconds since the server started.");
-  append_sample(out, "offload_uptime_seconds", f.uptime_s);
+  sample(out, "offload_uptime_seconds", f.uptime_s);
   render_process_metrics(out);
   return out;
 }

@@ -145,7 +145,8 @@ class Service {
         [this] { abandon_from_watchdog(); });
     watch_signal(sigint_, SIGINT);
     watch_signal(sigterm_, SIGTERM);
-    lag_probe_.emplace(&loop_, kLagProbeMs, [this](double lag) { metrics_.observe_loop_lag(lag); });
+    lag_probe_.emplace(&loop_, kLagProbeMs,
+                       [this](double lag) { metrics_.observe_loop_lag(lag, uv_hrtime()); });
     if (strategy_.runs_on_loop() && config_.job_timeout_s > 0)
       std::fprintf(stderr, "offload-server: note: %s jobs run on the loop and cannot time out\n",
                    strategy_.name.c_str());
@@ -244,15 +245,16 @@ class Service {
     return std::to_string(lo) + "-" + std::to_string(hi);
   }
 
-  // The knobs in force, as Prometheus label text.
-  std::string knob_labels() const {
-    const std::string loop_cpu = config_.loop_cpu >= 0 ? std::to_string(config_.loop_cpu) : "";
-    return "worker_nice=\"" + std::to_string(config_.worker_nice) + "\",worker_policy=\"" +
-           config_.worker_policy + "\",loop_cpu=\"" + loop_cpu + "\",worker_cpus=\"" +
-           effective_worker_cpus_ + "\",workers=\"" + workers_text() + "\",max_jobs_per_worker=\"" +
-           std::to_string(config_.max_jobs_per_worker) + "\",max_queue=\"" +
-           std::to_string(config_.max_queue) + "\",worker_idle_timeout=\"" +
-           format_seconds(config_.worker_idle_timeout_s) + "\"";
+  // The knobs in force, as Prometheus labels.
+  offload::prom::Labels knob_labels() const {
+    return {{"worker_nice", std::to_string(config_.worker_nice)},
+            {"worker_policy", config_.worker_policy},
+            {"loop_cpu", config_.loop_cpu >= 0 ? std::to_string(config_.loop_cpu) : ""},
+            {"worker_cpus", effective_worker_cpus_},
+            {"workers", workers_text()},
+            {"max_jobs_per_worker", std::to_string(config_.max_jobs_per_worker)},
+            {"max_queue", std::to_string(config_.max_queue)},
+            {"worker_idle_timeout", format_seconds(config_.worker_idle_timeout_s)}};
   }
 
   ServerFacts facts() const {
@@ -275,7 +277,8 @@ class Service {
     f.connections = server_->connection_count();
     f.connections_refused = server_->refused_count();
     f.loop_idle_s = static_cast<double>(uv_metrics_idle_time(const_cast<uv_loop_t*>(&loop_))) / 1e9;
-    f.uptime_s = static_cast<double>(uv_hrtime() - started_ns_) / 1e9;
+    f.now_ns = uv_hrtime();
+    f.uptime_s = static_cast<double>(f.now_ns - started_ns_) / 1e9;
     return f;
   }
 

@@ -44,12 +44,13 @@ using Done = std::function<void(JobOutcome)>;
 
 enum class Admission { accepted, full };
 
-struct WorkerStats {  // one worker process
+struct WorkerStats {  // one worker process, and the slot it holds
   int pid = 0;
   std::size_t slot = 0;
   std::uint64_t slot_restarts = 0;  // workers of this slot replaced after dying
   bool busy = false;
-  std::uint64_t jobs = 0;  // jobs it has finished
+  std::uint64_t jobs = 0;       // jobs this process has finished
+  std::uint64_t slot_jobs = 0;  // jobs the slot's processes finished, its earlier ones too
 };
 
 struct PoolStats {

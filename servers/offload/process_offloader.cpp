@@ -81,8 +81,8 @@ class ProcessPool final : public Offloader {
       if (w.retired || w.leaving) continue;
       ++s.workers;
       if (w.job) ++s.running;
-      s.per_worker.push_back(
-          {w.process.pid(), w.slot, slot_restarts(w.slot), w.job.has_value(), w.jobs_done});
+      s.per_worker.push_back({w.process.pid(), w.slot, slot_restarts(w.slot), w.job.has_value(),
+                              w.jobs_done, slot_count(slot_jobs_, w.slot)});
     }
     s.restarts = restarts_;
     s.timed_out = life_.timed_out();
@@ -249,8 +249,9 @@ class ProcessPool final : public Offloader {
                     options_.max_workers > 0 ? options_.max_workers : config_.workers);
   }
 
-  std::uint64_t slot_restarts(std::size_t slot) const {
-    return slot < slot_restarts_.size() ? slot_restarts_[slot] : 0;
+  std::uint64_t slot_restarts(std::size_t slot) const { return slot_count(slot_restarts_, slot); }
+  static std::uint64_t slot_count(const std::vector<std::uint64_t>& counts, std::size_t slot) {
+    return slot < counts.size() ? counts[slot] : 0;
   }
 
   // A worker leaves gracefully: no new job, stdin closed, it exits, its EOF retires it.
@@ -287,6 +288,8 @@ class ProcessPool final : public Offloader {
     Done done = std::move(w.job->done);
     w.job.reset();
     ++w.jobs_done;
+    if (slot_jobs_.size() <= w.slot) slot_jobs_.resize(w.slot + 1);
+    ++slot_jobs_[w.slot];
     w.idle_since_ms = uv_now(loop_);
     young_deaths_ = 0;  // a worker that finished a job is healthy
     backoff_ms_ = 0;
@@ -414,6 +417,7 @@ class ProcessPool final : public Offloader {
   std::uint64_t next_id_ = 0;
   std::uint64_t recycled_ = 0;
   std::vector<std::uint64_t> slot_restarts_;
+  std::vector<std::uint64_t> slot_jobs_;  // jobs finished, by slot, across replacements
   std::uint64_t restarts_ = 0;
   unsigned young_deaths_ = 0;
   std::uint64_t backoff_ms_ = 0;

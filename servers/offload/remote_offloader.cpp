@@ -42,6 +42,9 @@ constexpr std::uint64_t kTickMs = 20;  // liveness check and local worker reapin
 // (a thread of its own answers), so this is far above the time that takes even on a loaded
 // machine, yet below the job timeouts the tests use.
 constexpr std::uint64_t kAcceptTimeoutMs = 250;
+// Restarting a private broker that exited: the first delay, doubled up to the last.
+constexpr std::uint64_t kBrokerFirstBackoffMs = 100;
+constexpr std::uint64_t kBrokerMaxBackoffMs = 2000;
 constexpr std::uint64_t kLocalStartTimeoutMs = 20'000;  // gpg workers prepare a payload first
 
 std::uint64_t now_ms() {
@@ -118,10 +121,17 @@ class RemoteOffloader final : public Offloader {
       if (w.pid <= 0) continue;
       const auto live = live_workers();
       const auto seen = live.find(w.id);
-      const auto replies = stats_.replies_by_worker.find(w.id);
+      const auto& replies = stats_.replies_by_worker;
+      const auto own = replies.find(w.id);
+      // The slot's processes, this one and those it replaced, by their ids' common prefix.
+      std::uint64_t slot_jobs = 0;
+      const std::string prefix = hosting::LocalWorkers::id_prefix(w.slot);
+      for (auto r = replies.lower_bound(prefix);
+           r != replies.end() && r->first.compare(0, prefix.size(), prefix) == 0; ++r)
+        slot_jobs += r->second;
       s.per_worker.push_back({w.pid, w.slot, w.restarts,
                               seen != live.end() && seen->second.busy > 0,
-                              replies == stats_.replies_by_worker.end() ? 0 : replies->second});
+                              own == replies.end() ? 0 : own->second, slot_jobs});
     }
     return s;
   }
@@ -355,6 +365,7 @@ class RemoteOffloader final : public Offloader {
   void tick() {
     take_liveness();
     const std::uint64_t now = now_ms();
+    if (options_.nats_url.empty()) watch_broker(now);
     for (const auto& death : locals_.poll(now)) workers_.died(death.id);
     workers_.forget_old(now);
     std::vector<std::pair<std::uint64_t, std::string>> gone;
@@ -409,6 +420,35 @@ class RemoteOffloader final : public Offloader {
     for (auto& done : late) life_.time_out(done);
   }
 
+  // The private broker exited by itself (crashed, killed): it is started again on the same
+  // port with the same token after a back-off (100 ms, doubled while it keeps failing, up to
+  // 2 s), and the link and the local workers, which keep retrying the URL they know,
+  // reconnect. Jobs are answered 503 while it is away, as with any broker.
+  void watch_broker(std::uint64_t now) {
+    if (life_.stopping()) return;
+    // Back and connected: a later crash starts the back-off afresh.
+    if (stats_.connected && broker_.running() && broker_due_ms_ == 0) broker_backoff_ms_ = 0;
+    int status = 0;
+    if (broker_.reap_if_exited(status)) {
+      broker_backoff_ms_ = std::min<std::uint64_t>(
+          broker_backoff_ms_ == 0 ? kBrokerFirstBackoffMs : 2 * broker_backoff_ms_,
+          kBrokerMaxBackoffMs);
+      broker_due_ms_ = now + broker_backoff_ms_;
+      std::fprintf(stderr,
+                   "offload-server: the private nats-server %s; starting it again in %llu ms\n",
+                   hosting::describe_exit(status).c_str(),
+                   static_cast<unsigned long long>(broker_backoff_ms_));
+    }
+    if (broker_.running() || broker_due_ms_ == 0 || now < broker_due_ms_) return;
+    broker_due_ms_ = 0;
+    ++stats_.broker_restarts;
+    if (std::string err = broker_.restart(); !err.empty()) {
+      std::fprintf(stderr, "offload-server: the private nats-server did not start: %s\n",
+                   err.c_str());
+      broker_due_ms_ = now + kBrokerMaxBackoffMs;
+    }
+  }
+
   // Shutdown, once no job is left: the broker connection closes (off the loop), then the
   // local workers stop (they hold nothing: they drain at once), then the private broker.
   void maybe_teardown() {
@@ -419,7 +459,7 @@ class RemoteOffloader final : public Offloader {
       locals_.terminate_all(now_ms());
     }
     if (!torn_down_ || !locals_.all_reaped()) return;
-    if (broker_.running()) broker_.stop();  // SIGTERM: a private nats-server exits within ms
+    broker_.stop();  // SIGTERM: a private nats-server exits within ms; its directory goes too
     if (!life_.ready_to_finish(true)) return;
     ticker_.stop();
     link_->finish();
@@ -440,7 +480,9 @@ class RemoteOffloader final : public Offloader {
   std::uint64_t next_id_ = 0;
   bool closing_ = false;
   bool torn_down_ = false;
-  Ticker ticker_{true};  // keeps the loop alive while workers remain to be reaped
+  std::uint64_t broker_backoff_ms_ = 0;  // before the private broker's next start; 0: none due
+  std::uint64_t broker_due_ms_ = 0;      // when it is started again; 0: not waiting
+  Ticker ticker_{true};                  // keeps the loop alive while workers remain to be reaped
   PoolLifecycle life_;
 };
 

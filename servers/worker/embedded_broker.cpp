@@ -25,6 +25,24 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr auto kStopGrace = std::chrono::milliseconds(1000);
+constexpr int kPortAttempts = 16;
+
+// A random port outside the kernel's ephemeral range (net.ipv4.ip_local_port_range), below it
+// where there is room: no client connection on the host is ever given it as its local port,
+// so none can hold it (a closed one does, in TIME_WAIT, for a minute) when the broker must bind
+// it again after a crash. Taken by another listener now and then: start() tries another.
+int unassigned_port() {
+  int lo = 32768, hi = 60999;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> lo >> hi;
+  const bool below = lo - 1 >= 10000 + 1000;
+  const int first = below ? 10000 : hi + 1;
+  const int last = below ? lo - 1 : 65535;
+  if (last <= first) return 0;  // no room outside it: any port, chosen by nats-server ("-1")
+  unsigned value = 0;
+  while (getrandom(&value, sizeof value, 0) != sizeof value) {
+  }
+  return first + static_cast<int>(value % static_cast<unsigned>(last - first + 1));
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -130,43 +148,81 @@ std::string EmbeddedBroker::start(Options options) {
   if (mkdtemp(pattern.data()) == nullptr)
     return "cannot make a directory " + pattern + ": " + std::strerror(errno);
   dir_ = pattern;
-  const std::string conf = dir_ + "/nats.conf";
-  {
-    const int fd = ::open(conf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot write " + conf + ": " + std::strerror(errno);
-    const std::string host =
-        address_.find(':') != std::string::npos ? "[" + address_ + "]" : address_;
-    const std::string text = "listen: \"" + host + ":" +
-                             std::to_string(options.port > 0 ? options.port : -1) +
-                             "\"\nauthorization { token: \"" + token_ + "\" }\n";
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    if (!ok) return "cannot write " + conf;
+  program_ = options.program;
+  // A port of our choosing is taken now and then (another program chose it too): another one.
+  const bool any_port = options.port <= 0;
+  for (int attempt = 1;; ++attempt) {
+    port_ = any_port ? unassigned_port() : options.port;
+    ::unlink((dir_ + "/nats.log").c_str());  // this attempt's reasons only
+    std::string why = write_config(port_);
+    if (why.empty()) why = spawn_server();
+    if (why.empty()) why = await_listening();
+    if (why.empty()) return {};
+    if (!any_port || attempt == kPortAttempts ||
+        why.find("address already in use") == std::string::npos) {
+      stop();
+      port_ = 0;
+      return why;
+    }
   }
-  pid_t pid = -1;
-  SpawnOptions spawn_options;
-  spawn_options.program = options.program;
-  spawn_options.args = {"-c", conf, "--ports_file_dir", dir_, "-l", dir_ + "/nats.log"};
-  if (std::string err = spawn(spawn_options, pid); !err.empty()) {
-    remove_directory();
-    return err;
-  }
-  pid_ = pid;
+}
+
+// Waits for the ports file of the broker just spawned: "" once it listens, else why not (it
+// exited, or was killed after kStartTimeout).
+std::string EmbeddedBroker::await_listening() {
   const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (try_reap(pid_, status)) {
       pid_ = -1;
-      const std::string why = "nats-server " + describe_exit(status) + ": " + log_tail();
-      remove_directory();
-      return why;
+      return "nats-server " + describe_exit(status) + ": " + log_tail();
     }
-    if ((port_ = port_from_ports_file(dir_, pid_)) > 0) return {};
+    if (const int port = port_from_ports_file(dir_, pid_); port > 0) {
+      port_ = port;  // the one asked for, or the one nats-server chose
+      return {};
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const std::string why = "nats-server did not listen within 10 s: " + log_tail();
-  stop();
+  kill_and_reap(pid_);
+  pid_ = -1;
   return why;
+}
+
+std::string EmbeddedBroker::write_config(int port) const {
+  const std::string conf = dir_ + "/nats.conf";
+  const int fd = ::open(conf.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return "cannot write " + conf + ": " + std::strerror(errno);
+  const std::string host =
+      address_.find(':') != std::string::npos ? "[" + address_ + "]" : address_;
+  const std::string text = "listen: \"" + host + ":" + std::to_string(port > 0 ? port : -1) +
+                           "\"\nauthorization { token: \"" + token_ + "\" }\n";
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok ? std::string() : "cannot write " + conf;
+}
+
+std::string EmbeddedBroker::spawn_server() {
+  SpawnOptions spawn_options;
+  spawn_options.program = program_;
+  spawn_options.args = {"-c", dir_ + "/nats.conf", "--ports_file_dir", dir_,
+                        "-l", dir_ + "/nats.log"};
+  return spawn(spawn_options, pid_);
+}
+
+bool EmbeddedBroker::reap_if_exited(int& status) {
+  if (pid_ <= 0 || !try_reap(pid_, status)) return false;
+  // A broker that died cannot remove its ports file: gone with it, so that the directory's
+  // only ports file names the live broker (stale directories are judged by it).
+  ::unlink((dir_ + "/nats-server_" + std::to_string(pid_) + ".ports").c_str());
+  pid_ = -1;
+  return true;
+}
+
+std::string EmbeddedBroker::restart() {
+  if (pid_ > 0 || dir_.empty() || port_ <= 0) return "no broker to restart";
+  if (std::string err = write_config(port_); !err.empty()) return err;
+  return spawn_server();
 }
 
 void EmbeddedBroker::stop() {

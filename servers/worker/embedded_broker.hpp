@@ -15,8 +15,8 @@ class EmbeddedBroker {
   struct Options {
     std::string program = "nats-server";
     std::string address = "127.0.0.1";
-    // 0: any free port, chosen by nats-server itself as it binds (its "port: -1"), so no other
-    // process can take it between a choice and the bind.
+    // 0: a free port outside the kernel's ephemeral range (so that after a crash the broker
+    // can bind it again: no client connection holds it), another one if it is taken.
     int port = 0;
     std::string token;  // empty: a random one
   };
@@ -32,6 +32,14 @@ class EmbeddedBroker {
   void stop();
   // SIGKILL and reap now (a server abandoning its shutdown); the directory is removed too.
   void kill_now();
+  // Reaps the broker if it has exited by itself (crashed, killed), without waiting: true once
+  // per such exit, with its wait status. Its directory stays, for restart().
+  bool reap_if_exited(int& status);
+  // After such an exit: the broker again, on the same address, port and token, so that its
+  // clients reconnect to the URL they know. Does not wait for it to listen (a client's
+  // reconnection finds it); a port taken meanwhile makes it exit again, seen by
+  // reap_if_exited(). "" or the reason it could not be spawned.
+  std::string restart();
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
@@ -42,10 +50,14 @@ class EmbeddedBroker {
 
  private:
   void remove_directory();
+  std::string write_config(int port) const;  // port 0: nats-server picks one ("-1")
+  std::string await_listening();
+  std::string spawn_server();
 
   pid_t pid_ = -1;
   int port_ = 0;
   std::string address_;
+  std::string program_;
   std::string token_;
   std::string dir_;
 };

@@ -43,7 +43,7 @@ std::string LocalWorkers::start(Options options, std::uint64_t now_ms) {
 
 std::string LocalWorkers::spawn_slot(Worker& w, std::uint64_t now_ms) {
   const unsigned gen = ++generation_[w.slot];
-  w.id = "local-" + std::to_string(w.slot) + "-" + std::to_string(gen);
+  w.id = id_prefix(w.slot) + std::to_string(gen);
   SpawnOptions spawn_options;
   spawn_options.program = options_.program;
   spawn_options.args = {"--nats",        options_.nats_url,

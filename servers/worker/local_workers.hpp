@@ -60,6 +60,8 @@ class LocalWorkers {
   void kill_all_now();
 
   const std::vector<Worker>& workers() const { return workers_; }
+  // What the ids of a slot's processes begin with ("local-0-"): the start count follows.
+  static std::string id_prefix(std::size_t slot) { return "local-" + std::to_string(slot) + "-"; }
   // Kills the worker of that id (a job it runs is past its timeout): replaced like a dead one,
   // but not counted as dying young. False when no live worker has that id.
   bool kill_worker(const std::string& id);

@@ -480,26 +480,8 @@ TEST(Connections, TenThousandIdleKeepAliveConnectionsAreHeld) {
 
 // The busy workers in one /metrics answer, as pid -> slot.
 std::map<pid_t, int> busy_workers(int port) {
-  std::map<pid_t, int> busy;
   const auto m = roundtrip(port, get_request("/metrics"));
-  if (!m) return busy;
-  std::map<pid_t, int> slot_of;
-  std::set<pid_t> busy_pids;
-  std::istringstream in(m->body);
-  const std::string jobs = "offload_worker_jobs_total{pid=\"", flag = "offload_worker_busy{pid=\"";
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(jobs, 0) == 0) {
-      const pid_t pid = std::stoi(line.substr(jobs.size()));
-      const auto slot = line.find("slot=\"");
-      if (slot != std::string::npos) slot_of[pid] = std::stoi(line.substr(slot + 6));
-    } else if (line.rfind(flag, 0) == 0 && line.size() > 2 &&
-               line.compare(line.size() - 2, 2, " 1") == 0) {
-      busy_pids.insert(std::stoi(line.substr(flag.size())));
-    }
-  }
-  for (pid_t pid : busy_pids)
-    if (slot_of.count(pid)) busy[pid] = slot_of[pid];
-  return busy;
+  return m ? testsupport::busy_workers(m->body) : std::map<pid_t, int>{};
 }
 
 // Worker processes that die, fail to start or break the protocol.

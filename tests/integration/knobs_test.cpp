@@ -304,14 +304,20 @@ TEST_P(Recycling, WorkersAreReplacedAfterNJobsWithoutAFailedRequest) {
   }
   const auto m = roundtrip(port, get_request("/metrics"));
   ASSERT_TRUE(m);
-  const std::regex jobs("offload_worker_jobs_total\\{pid=\"([0-9]+)\",slot=\"[0-9]+\"\\} ([0-9]+)");
+  // Per slot: the current process's jobs (at most 5), and all the slot's processes' jobs,
+  // which go on counting across recycling (50 jobs were answered in all).
+  const std::regex jobs("offload_worker_process_jobs\\{slot=\"([0-9]+)\"\\} ([0-9]+)");
   int workers_listed = 0;
+  double slot_jobs = 0;
   for (auto it = std::sregex_iterator(m->body.begin(), m->body.end(), jobs);
        it != std::sregex_iterator(); ++it) {
     ++workers_listed;
     EXPECT_LE(std::stoi((*it)[2]), 5) << "a worker ran past --max-jobs-per-worker";
+    slot_jobs += testsupport::sample(
+        m->body, "offload_worker_jobs_total{slot=\"" + std::string((*it)[1]) + "\"}");
   }
   EXPECT_EQ(workers_listed, 2);
+  EXPECT_EQ(slot_jobs, 50) << "a slot's job count must go on across its processes";
   const auto status = server.stop(SIGTERM);
   ASSERT_TRUE(status);
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);

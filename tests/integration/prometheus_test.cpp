@@ -93,28 +93,23 @@ TEST_P(Promtool, CheckMetricsFindsNoProblem) {
   auto server = start(GetParam());
   const std::string metrics = exercised_metrics(server->port());
   ASSERT_FALSE(metrics.empty());
-  const fs::path dir = make_temp_dir("offload-promtool");
-  std::ofstream(dir / "metrics.txt") << metrics;
-  // promtool reads the exposition on stdin; it prints each problem and exits non-zero.
-  const auto r = testsupport::run_program(
-      "/bin/sh", {"-c", "exec promtool check metrics < \"$0\"", (dir / "metrics.txt").string()});
-  fs::remove_all(dir);
+  const auto r = testsupport::promtool_check(metrics);
   EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
       << "promtool check metrics: " << r.output;
   EXPECT_EQ(r.output, "") << "promtool's complaints";
 }
 
-// promtool must be able to fail: a histogram whose buckets decrease is an error it reports.
+// promtool must be able to fail: a histogram whose buckets decrease, a bad name, and a label
+// value that is not UTF-8 are errors it reports.
 TEST(Promtool, RejectsABrokenExposition) {
-  const fs::path dir = make_temp_dir("offload-promtool");
-  std::ofstream(dir / "bad.txt")
-      << "# HELP x_seconds broken\n# TYPE x_seconds histogram\n"
-         "x_seconds_bucket{le=\"1\"} 5\nx_seconds_bucket{le=\"+Inf\"} 3\n"
-         "x_seconds_sum 1\nx_seconds_count 3\nbad name 1\n";
-  const auto r = testsupport::run_program(
-      "/bin/sh", {"-c", "exec promtool check metrics < \"$0\"", (dir / "bad.txt").string()});
-  fs::remove_all(dir);
-  EXPECT_FALSE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.output;
+  for (const std::string bad : {"# HELP x_seconds broken\n# TYPE x_seconds histogram\n"
+                                "x_seconds_bucket{le=\"1\"} 5\nx_seconds_bucket{le=\"+Inf\"} 3\n"
+                                "x_seconds_sum 1\nx_seconds_count 3\nbad name 1\n",
+                                "# HELP x broken\n# TYPE x gauge\nx{worker=\"a\xff\"} 1\n",
+                                "# HELP x broken\n# TYPE x gauge\nx{worker=\"a\"b\"} 1\n"}) {
+    const auto r = testsupport::promtool_check(bad);
+    EXPECT_FALSE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << bad << r.output;
+  }
 }
 
 // A real Prometheus, started like a user starts it, owned and stopped by pid.

@@ -17,7 +17,9 @@
 #include <thread>
 
 #include "embedded_broker.hpp"
+#include "nats_client.hpp"
 #include "raw_http.hpp"
+#include "remote_protocol.hpp"
 #include "remote_support.hpp"
 #include "server_process.hpp"
 
@@ -91,6 +93,22 @@ TEST(RemoteWorkerProgram, HelpBadFlagsAndRefusedCredentials) {
   EXPECT_NE(refused.output.find("Authorization Violation"), std::string::npos) << refused.output;
 }
 
+// The private broker binds outside the kernel's ephemeral range, where no client connection's
+// local port (in TIME_WAIT for a minute after it closes) can keep it from binding the same
+// port again after a crash; a port asked for and taken is a clear error, leaving nothing.
+TEST(EmbeddedBrokerPort, OutsideTheEphemeralRangeAndATakenPortIsAClearError) {
+  int lo = 0, hi = 0;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> lo >> hi;
+  ASSERT_GT(lo, 0);
+  offload::hosting::EmbeddedBroker a;
+  ASSERT_EQ(a.start({}), "");
+  EXPECT_TRUE(a.port() < lo || a.port() > hi) << a.port() << " in " << lo << "-" << hi;
+  offload::hosting::EmbeddedBroker b;
+  const std::string err = b.start({"nats-server", "127.0.0.1", a.port(), ""});
+  EXPECT_NE(err.find("address already in use"), std::string::npos) << err;
+  EXPECT_FALSE(b.running());
+}
+
 TEST_F(RemoteStrategy, ServerWithRefusedCredentialsExitsWithTheReason) {
   auto r = testsupport::run_program(
       OFFLOAD_SERVER, {"--strategy", "remote", "--port", "0", "--nats", broker_.url()},
@@ -123,6 +141,64 @@ TEST(RemoteEmbedded, PrivateBrokerAndLocalWorkersAnswerAndLeaveNothingBehind) {
   ASSERT_TRUE(status);
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server.stderr_text();
   for (pid_t child : children) EXPECT_FALSE(testsupport::process_alive(child)) << child;
+}
+
+// The server's child that runs nats-server (its private broker), and that broker's directory
+// (from its `-c DIR/nats.conf`); -1 and "" when there is none.
+std::pair<pid_t, std::string> private_broker(pid_t server) {
+  for (pid_t child : testsupport::child_pids(server)) {
+    std::ifstream cmdline("/proc/" + std::to_string(child) + "/cmdline");
+    std::vector<std::string> args;
+    for (std::string arg; std::getline(cmdline, arg, '\0');) args.push_back(arg);
+    if (args.empty() || args[0].find("nats-server") == std::string::npos) continue;
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == "-c") return {child, std::filesystem::path(args[i + 1]).parent_path()};
+  }
+  return {-1, ""};
+}
+
+TEST(RemoteEmbedded, APrivateBrokerThatDiesIsStartedAgainAndJobsFlowOnceMore) {
+  ServerProcess server(OFFLOAD_SERVER, {"--strategy", "remote", "--port", "0", "--workers", "1"},
+                       {{"FIB", "20"}});
+  const int port = server.port();
+  ASSERT_EQ(roundtrip(port, get_request("/"))->status, 200);
+  const auto [first, dir] = private_broker(server.pid());
+  ASSERT_GT(first, 0) << "no nats-server among the server's children";
+  ASSERT_TRUE(std::filesystem::exists(dir)) << dir;
+  ::kill(first, SIGKILL);
+  // /hi answers throughout; `/` gets 503 while the broker is away, then 200 again.
+  bool served_again = false;
+  std::map<int, int> statuses;
+  const auto deadline = Clock::now() + 30s;
+  while (!served_again && Clock::now() < deadline) {
+    const auto hi = roundtrip(port, get_request("/hi"), 2s);
+    ASSERT_TRUE(hi && hi->status == 200) << "/hi must answer while the broker is away";
+    const auto r = roundtrip(port, get_request("/"), 5s);
+    ASSERT_TRUE(r);
+    ++statuses[r->status];
+    served_again = r->status == 200 && r->body == "answer is >>> 6765\n";
+    if (!served_again) {
+      EXPECT_EQ(r->status, 503) << r->body;
+      std::this_thread::sleep_for(20ms);  // a poll interval under the deadline above
+    }
+  }
+  ASSERT_TRUE(served_again) << "jobs never flowed again after the broker was killed";
+  const std::string m = remotetest::metrics(port);
+  EXPECT_EQ(testsupport::sample(m, "offload_remote_broker_restarts_total"), 1) << m;
+  EXPECT_GE(testsupport::sample(m, "offload_remote_reconnects_total"), 1) << m;
+  EXPECT_EQ(testsupport::sample(m, "offload_remote_connected"), 1) << m;
+  const auto [second, same_dir] = private_broker(server.pid());
+  EXPECT_GT(second, 0);
+  EXPECT_NE(second, first);
+  EXPECT_EQ(same_dir, dir);
+  EXPECT_NE(server.stderr_text().find("the private nats-server"), std::string::npos)
+      << server.stderr_text();
+  const auto children = testsupport::child_pids(server.pid());
+  const auto status = server.stop(SIGTERM);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server.stderr_text();
+  for (pid_t child : children) EXPECT_FALSE(testsupport::process_alive(child)) << child;
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "the broker's directory is left behind";
 }
 
 struct Sched {
@@ -273,6 +349,42 @@ TEST_F(RemoteStrategy, NoWorkerIs503AtOnceAndHiIsUnaffected) {
   const auto served = roundtrip(s->port(), get_request("/"));
   ASSERT_TRUE(served);
   EXPECT_EQ(served->status, 200);
+}
+
+// A worker's id reaches /metrics from the network, from any NATS client, not only from an
+// offload-worker (which allows only visible ASCII): whatever it says, the exposition stays valid
+// and the id is shown escaped, its bytes that are not UTF-8 as U+FFFD.
+TEST_F(RemoteStrategy, AnyWorkerIdFromTheNetworkLeavesTheExpositionValid) {
+  auto s = server();
+  offload::natsc::Connection peer;
+  offload::natsc::ConnectOptions o;
+  o.url = broker_.url();
+  o.token = broker_.token();
+  o.name = "odd-peer";
+  ASSERT_EQ(peer.connect(o), "");
+  offload::remote::Heartbeat beat;
+  beat.worker = "a\"b\\c\xff{x=\"1\"},d";
+  beat.interval_ms = 60'000;
+  beat.concurrency = 1;
+  beat.busy = 1;
+  // Sent until the server counts it: one sent before the server subscribed is not delivered.
+  const auto deadline = Clock::now() + 20s;
+  while (Clock::now() < deadline &&
+         testsupport::sample(remotetest::metrics(s->port()), "offload_remote_workers") != 1) {
+    ASSERT_EQ(offload::natsc::publish(peer.get(), offload::remote::heartbeat_subject("fib"), "", "",
+                                      offload::remote::heartbeat_headers(beat)),
+              NATS_OK);
+    std::this_thread::sleep_for(50ms);  // a poll interval under the deadline above
+  }
+  const std::string m = remotetest::metrics(s->port());
+  EXPECT_EQ(testsupport::sample(m, "offload_remote_workers"), 1) << m;
+  EXPECT_EQ(testsupport::sample(
+                m, "offload_remote_worker_busy{worker=\"a\\\"b\\\\c\xEF\xBF\xBD{x=\\\"1\\\"},d\"}"),
+            1)
+      << m;
+  const auto r = testsupport::promtool_check(m);
+  EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.output << m;
+  EXPECT_EQ(r.output, "");
 }
 
 TEST_F(RemoteStrategy, WorkerDyingMidJobHasItsJobRetriedOnAnother) {

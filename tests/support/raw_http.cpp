@@ -145,6 +145,21 @@ double sample(const std::string& exposition, const std::string& series) {
   return -1;
 }
 
+std::map<int, int> busy_workers(const std::string& exposition) {
+  std::map<int, int> busy;
+  const std::string flag = "offload_worker_busy{slot=\"";
+  std::istringstream in(exposition);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(flag, 0) != 0 || line.size() < 2 || line.compare(line.size() - 2, 2, " 1") != 0)
+      continue;
+    const int slot = std::stoi(line.substr(flag.size()));
+    const double pid =
+        sample(exposition, "offload_worker_pid{slot=\"" + std::to_string(slot) + "\"}");
+    if (pid > 0) busy[static_cast<int>(pid)] = slot;
+  }
+  return busy;
+}
+
 std::vector<Reply> parse_replies(const std::string& bytes) {
   std::vector<Reply> replies;
   std::string rest = bytes;

@@ -62,6 +62,9 @@ double metric(int port, const std::string& name);
 // The same from an exposition already fetched; `series` may carry labels
 // (`offload_job_service_seconds_count{strategy="thread"}`), written as the server writes them.
 double sample(const std::string& exposition, const std::string& series);
+// The worker processes running a job in an exposition, as pid -> slot (from
+// offload_worker_busy{slot} and offload_worker_pid{slot}).
+std::map<int, int> busy_workers(const std::string& exposition);
 
 // Splits a byte stream into replies (each must carry Content-Length).
 std::vector<Reply> parse_replies(const std::string& bytes);

@@ -163,6 +163,16 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
   return result;
 }
 
+RunResult promtool_check(const std::string& exposition) {
+  const std::string path = temp_path("metrics");
+  std::ofstream(path) << exposition;
+  // promtool reads the exposition on stdin; it prints each problem and exits non-zero.
+  RunResult r = run_program("/bin/sh", {"-c", "exec promtool check metrics < \"$0\"", path});
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  return r;
+}
+
 std::vector<pid_t> child_pids(pid_t pid) {
   std::vector<pid_t> children;
   std::error_code ec;

@@ -50,6 +50,9 @@ struct RunResult {
 RunResult run_program(const std::string& program, const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(60));
+// `promtool check metrics` (Debian's prometheus package) on an exposition: exit status 0 and
+// no output when it finds no problem.
+RunResult promtool_check(const std::string& exposition);
 
 // Direct children of `pid` (from /proc), and whether a pid still exists (and is not a zombie).
 std::vector<pid_t> child_pids(pid_t pid);

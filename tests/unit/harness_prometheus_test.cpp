@@ -1,5 +1,5 @@
 // Reading offload-server's /metrics: the text format, and one window's loop lag and
-// utilisation from two scrapes (with the window's exact maximum where the server has it).
+// utilisation from two scrapes (capped by the server's fixed-window maximum that covers them).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -73,17 +73,36 @@ TEST(PrometheusTest, WindowLagComesFromBucketDeltasCappedByTheMaximum) {
   EXPECT_EQ(w.jobs_rejected, 3);
 }
 
-TEST(PrometheusTest, TheWindowsOwnMaximumIsExactWhenTheServerReportsIt) {
-  // All-time maximum 40 ms (an earlier stall); this window's own maximum 2.5 ms.
+std::string window_maxima(double one_s, double ten_s) {
+  return "offload_loop_lag_window_max_seconds{window=\"1s\"} " + std::to_string(one_s) +
+         "\noffload_loop_lag_window_max_seconds{window=\"10s\"} " + std::to_string(ten_s) + "\n";
+}
+
+TEST(PrometheusTest, TheShortestServerWindowThatCoversTheScrapesCapsTheMaximum) {
+  // All-time maximum 40 ms (an earlier stall); the last 1 s's maximum 2.5 ms, the last 10 s's
+  // 7.5 ms. One second between the scrapes: the 1 s window covers it.
   bench::Scrape before(
       bench::parse_prometheus(scrape_text(lag_buckets(10, 10, 10, 10), 0.040, 1.0, 2.0, 0)));
   bench::Scrape after(
       bench::parse_prometheus(scrape_text(lag_buckets(60, 105, 110, 110), 0.040, 1.25, 3.0, 0) +
-                              "offload_loop_lag_max_since_scrape_seconds 0.0025\n"));
-  const auto w = bench::loop_window(before, after);
+                              window_maxima(0.0025, 0.0075)));
+  auto w = bench::loop_window(before, after);
   EXPECT_DOUBLE_EQ(w.lag_max_ms, 2.5);
   EXPECT_DOUBLE_EQ(w.lag_p99_ms, 2.5);  // bucket bound 10 ms, capped by the window's maximum
   EXPECT_DOUBLE_EQ(w.lag_p50_ms, 0.1);
+  // Three seconds between them: the 1 s window would miss two of them; the 10 s one covers all.
+  bench::Scrape later(
+      bench::parse_prometheus(scrape_text(lag_buckets(60, 105, 110, 110), 0.040, 1.25, 5.0, 0) +
+                              window_maxima(0.0025, 0.0075)));
+  w = bench::loop_window(before, later);
+  EXPECT_DOUBLE_EQ(w.lag_max_ms, 7.5);
+  // Past ten seconds no window covers them: the all-time maximum is all there is, and the
+  // bucket bound (10 ms) is the tighter.
+  bench::Scrape much_later(
+      bench::parse_prometheus(scrape_text(lag_buckets(60, 105, 110, 110), 0.040, 1.25, 30.0, 0) +
+                              window_maxima(0.0025, 0.0075)));
+  w = bench::loop_window(before, much_later);
+  EXPECT_DOUBLE_EQ(w.lag_max_ms, 10.0);
 }
 
 TEST(PrometheusTest, WindowWithoutObservationsOrMetricsIsEmpty) {

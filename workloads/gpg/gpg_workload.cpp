@@ -272,9 +272,10 @@ class GpgWorkload final : public Workload {
            " gpg-home=" + home_mode_ + " gpg-key=" + key_;
   }
 
-  std::string info_labels() const override {
-    return ",payload_bytes=\"" + std::to_string(payload_bytes_) + "\",gpg_home=\"" + home_mode_ +
-           "\",gpg_key=\"" + key_ + "\"";
+  std::vector<std::pair<std::string, std::string>> info_labels() const override {
+    return {{"payload_bytes", std::to_string(payload_bytes_)},
+            {"gpg_home", home_mode_},
+            {"gpg_key", key_}};
   }
 
   WorkloadMetrics metrics() const override {
