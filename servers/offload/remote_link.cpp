@@ -93,9 +93,7 @@ void Link::reply(natsMsg* msg) {
   const std::uint64_t attempt = attempt_of(natsMsg_GetSubject(msg));
   const ReplyKind kind = classify_reply(msg);
   if (kind == ReplyKind::accepted) {
-    std::uint64_t interval = 0;
-    const std::string text = natsc::header(msg, kHeartbeatMsHeader);
-    std::from_chars(text.data(), text.data() + text.size(), interval);
+    const std::uint64_t interval = accepted_interval_ms(msg);
     std::lock_guard<std::mutex> lock(mutex_);
     accepted_.push_back({attempt, natsc::header(msg, kWorkerHeader), interval});
     return;

@@ -1,6 +1,7 @@
 // Subjects, headers and heartbeats of the remote strategy (remote_protocol.hpp).
 #include "remote_protocol.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "nats_client.hpp"
@@ -45,16 +46,24 @@ std::map<std::string, std::string> heartbeat_headers(const Heartbeat& beat) {
 bool read_heartbeat(natsMsg* msg, Heartbeat& out) {
   out.worker = natsc::header(msg, kWorkerHeader);
   std::uint64_t concurrency = 0, busy = 0;
-  if (out.worker.empty() || !number(natsc::header(msg, kHeartbeatMsHeader), out.interval_ms) ||
-      out.interval_ms == 0)
+  if (out.worker.empty() || out.worker.size() > kMaxWorkerIdBytes ||
+      !number(natsc::header(msg, kHeartbeatMsHeader), out.interval_ms) || out.interval_ms == 0 ||
+      out.interval_ms > kMaxHeartbeatMs)
     return false;
   // Capacity and load are informative: a worker that leaves them out still counts as alive.
   number(natsc::header(msg, kConcurrencyHeader), concurrency);
   number(natsc::header(msg, kBusyHeader), busy);
+  if (concurrency > kMaxConcurrency) return false;
   out.concurrency = static_cast<unsigned>(concurrency);
-  out.busy = static_cast<unsigned>(busy);
+  out.busy = static_cast<unsigned>(std::min<std::uint64_t>(busy, 1'000'000));
   out.leaving = natsc::header(msg, kLeavingHeader) == "1";
   return true;
+}
+
+std::uint64_t accepted_interval_ms(natsMsg* msg) {
+  std::uint64_t interval = 0;
+  if (!number(natsc::header(msg, kHeartbeatMsHeader), interval)) return 0;
+  return std::min(interval, kMaxHeartbeatMs);
 }
 
 ReplyKind classify_reply(natsMsg* msg) {

@@ -16,6 +16,7 @@
 
 #include <nats/nats.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -29,6 +30,14 @@ inline constexpr const char* kHeartbeatMsHeader = "Offload-Heartbeat-Ms";
 inline constexpr const char* kConcurrencyHeader = "Offload-Concurrency";
 inline constexpr const char* kBusyHeader = "Offload-Busy";
 inline constexpr const char* kLeavingHeader = "Offload-Leaving";
+
+// What a server believes of a worker: a heartbeat past these limits is not one (a peer that
+// claimed a huge capacity would open the server's admission to unbounded work, and one with
+// a huge interval would never be taken for dead), and an interval past the last is cut to it.
+// offload-worker's own flags stay within them.
+inline constexpr std::size_t kMaxWorkerIdBytes = 128;
+inline constexpr std::uint64_t kMaxHeartbeatMs = 60'000;
+inline constexpr std::uint64_t kMaxConcurrency = 256;
 
 std::string job_subject(std::string_view workload);        // offload.jobs.<workload>
 std::string heartbeat_subject(std::string_view workload);  // offload.heartbeat.<workload>
@@ -45,8 +54,11 @@ struct Heartbeat {
 };
 
 std::map<std::string, std::string> heartbeat_headers(const Heartbeat& beat);
-// False when the message is not a heartbeat (no worker id, no interval).
+// False when the message is not a heartbeat: no worker id or one past kMaxWorkerIdBytes, no
+// interval or one past kMaxHeartbeatMs, a concurrency past kMaxConcurrency.
 bool read_heartbeat(natsMsg* msg, Heartbeat& out);
+// The heartbeat interval an "accepted" reply carries, cut to kMaxHeartbeatMs; 0 when none.
+std::uint64_t accepted_interval_ms(natsMsg* msg);
 
 // A reply to a job: accepted (an empty body naming the worker), a result, or the broker's
 // "no responders".

@@ -19,8 +19,17 @@ std::uint64_t WorkerTable::Seen::silent_limit() const {
   return std::max(kSilentBeats * interval_ms, kMinSilentMs);
 }
 
+WorkerTable::Seen* WorkerTable::find_or_add(const std::string& worker) {
+  const auto it = seen_.find(worker);
+  if (it != seen_.end()) return &it->second;
+  if (seen_.size() >= kMaxWorkers) return nullptr;
+  return &seen_[worker];
+}
+
 void WorkerTable::heard(const Heartbeat& beat, std::uint64_t at_ms) {
-  Seen& s = seen_[beat.worker];
+  Seen* seen = find_or_add(beat.worker);
+  if (seen == nullptr) return;
+  Seen& s = *seen;
   s.last_ms = std::max(s.last_ms, at_ms);
   s.interval_ms = beat.interval_ms;
   s.concurrency = beat.concurrency;
@@ -30,13 +39,14 @@ void WorkerTable::heard(const Heartbeat& beat, std::uint64_t at_ms) {
 
 void WorkerTable::accepted(const std::string& worker, std::uint64_t interval_ms,
                            std::uint64_t now_ms) {
-  Seen& s = seen_[worker];
-  s.last_ms = std::max(s.last_ms, now_ms);
-  if (interval_ms > 0) s.interval_ms = interval_ms;
+  Seen* seen = find_or_add(worker);
+  if (seen == nullptr) return;
+  seen->last_ms = std::max(seen->last_ms, now_ms);
+  if (interval_ms > 0) seen->interval_ms = interval_ms;
 }
 
 void WorkerTable::died(const std::string& worker) {
-  seen_[worker].dead = true;
+  if (Seen* seen = find_or_add(worker)) seen->dead = true;
 }
 
 std::string WorkerTable::gone(const std::string& worker, std::uint64_t now_ms) const {

@@ -3,6 +3,7 @@
 // whether a worker holding a job is still to be believed alive. Loop thread only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -14,6 +15,10 @@ namespace offload::remote {
 
 class WorkerTable {
  public:
+  // Workers known at most: beyond, a new id is not taken in (those known go on), so that
+  // peers making up ids cannot grow the table, and /metrics, without bound.
+  static constexpr std::size_t kMaxWorkers = 4096;
+
   void heard(const Heartbeat& beat, std::uint64_t at_ms);
   // It took a job (its "accepted" reply carries its heartbeat interval): alive now.
   void accepted(const std::string& worker, std::uint64_t interval_ms, std::uint64_t now_ms);
@@ -36,6 +41,7 @@ class WorkerTable {
     bool dead = false;
     std::uint64_t silent_limit() const;
   };
+  Seen* find_or_add(const std::string& worker);  // nullptr: a new one, with the table full
   std::map<std::string, Seen> seen_;
 };
 

@@ -9,6 +9,7 @@
 #include "flag_help.hpp"
 #include "flag_table.hpp"
 #include "flag_units.hpp"
+#include "remote_protocol.hpp"
 #include "workload_registry.hpp"
 
 namespace offload::worker {
@@ -45,7 +46,8 @@ const std::vector<Option>& options() {
       {"--concurrency", "CONCURRENCY", "N", "jobs run at once, one thread each (default 1)",
        [](const std::string& t, WorkerConfig& c) -> std::string {
          std::uint64_t v = 0;
-         if (!flags::parse_u64(t, 1, 256, v)) return flags::integer_rule(1, 256);
+         if (!flags::parse_u64(t, 1, remote::kMaxConcurrency, v))
+           return flags::integer_rule(1, remote::kMaxConcurrency);
          c.concurrency = static_cast<unsigned>(v);
          return {};
        }},
@@ -80,7 +82,11 @@ const std::vector<Option>& options() {
        "how often it tells the servers it is alive; a worker silent for 5 of these is taken "
        "for dead and its jobs are retried elsewhere (default 0.1)",
        [](const std::string& t, WorkerConfig& c) -> std::string {
-         return flags::parse_seconds(t, c.heartbeat_s);
+         if (std::string err = flags::parse_seconds(t, c.heartbeat_s); !err.empty()) return err;
+         if (c.heartbeat_s * 1000 > static_cast<double>(remote::kMaxHeartbeatMs))
+           return "must be at most " + std::to_string(remote::kMaxHeartbeatMs / 1000) +
+                  " (servers take a longer interval for no heartbeat)";
+         return {};
        }},
       {"--drain-timeout", "WORKER_DRAIN_TIMEOUT", "SEC",
        "on SIGTERM, take no new job and finish the ones it holds for up to this long (default 30)",

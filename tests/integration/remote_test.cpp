@@ -79,6 +79,8 @@ TEST(RemoteWorkerProgram, HelpBadFlagsAndRefusedCredentials) {
   EXPECT_NE(help.output.find("--nats URL"), std::string::npos) << help.output;
   EXPECT_NE(help.output.find("NATS_TOKEN"), std::string::npos);
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"--concurrency", "0"},
+                                              {"--concurrency", "257"},
+                                              {"--heartbeat", "61"},
                                               {"--no-such-flag"},
                                               {"--nats", "http://x"}}) {
     auto r = testsupport::run_program(OFFLOAD_WORKER, bad);
