@@ -17,6 +17,17 @@ namespace bench {
 
 namespace {
 
+std::FILE* open_csv(const std::string& path, const std::string& header) {
+  std::FILE* f = std::fopen(path.c_str(), "we");  // e: close-on-exec, servers must not inherit it
+  if (f != nullptr) {
+    std::fputs((header + "\n").c_str(), f);
+    std::fflush(f);
+  }
+  return f;
+}
+
+}  // namespace
+
 std::string make_dirs(const std::string& path) {
   std::string partial;
   for (std::size_t i = 0; i <= path.size(); ++i) {
@@ -28,17 +39,6 @@ std::string make_dirs(const std::string& path) {
   }
   return {};
 }
-
-std::FILE* open_csv(const std::string& path, const std::string& header) {
-  std::FILE* f = std::fopen(path.c_str(), "we");  // e: close-on-exec, servers must not inherit it
-  if (f != nullptr) {
-    std::fputs((header + "\n").c_str(), f);
-    std::fflush(f);
-  }
-  return f;
-}
-
-}  // namespace
 
 std::string ResultsFolder::create(const std::string& parent, const std::string& label) {
   if (std::string err = make_dirs(parent); !err.empty()) return err;

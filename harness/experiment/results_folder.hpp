@@ -10,6 +10,9 @@
 
 namespace bench {
 
+// mkdir -p: `path` and the folders above it (0755); "" or the reason.
+std::string make_dirs(const std::string& path);
+
 class ResultsFolder {
  public:
   // Creates <parent>/<run-id>/ with logs/ and hgrm/ inside; returns "" or an error line.

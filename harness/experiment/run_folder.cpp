@@ -16,6 +16,7 @@
 #include "experiment/json.hpp"
 #include "experiment/knobs.hpp"
 #include "experiment/machine.hpp"
+#include "experiment/results_folder.hpp"
 #include "experiment/results_schema.hpp"
 #include "experiment/stream_role.hpp"
 #include "experiment/validity.hpp"
@@ -27,18 +28,6 @@ namespace {
 
 double seconds(std::uint64_t from_ns, std::uint64_t to_ns) {
   return to_ns > from_ns ? static_cast<double>(to_ns - from_ns) / 1e9 : 0.0;
-}
-
-std::string make_dir(const std::string& path) {
-  std::string partial;
-  for (std::size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      if (!partial.empty() && mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
-        return "cannot create " + partial + ": " + std::strerror(errno);
-    }
-    if (i < path.size()) partial += path[i];
-  }
-  return {};
 }
 
 // Temporary file + rename: a reader never sees half a file.
@@ -169,7 +158,7 @@ void run_key_cells(NamedRow& row, const RunServer& s, const RunPhase& phase) {
 std::string write_run_folder(const std::string& given, const RunFacts& f) {
   std::string dir = given;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  if (std::string err = make_dir(dir + "/hgrm"); !err.empty()) return err;
+  if (std::string err = make_dirs(dir + "/hgrm"); !err.empty()) return err;
   const RunPhase phase = run_phase(f.options->streams);
   const RunBreakdown& b = f.breakdown;
   const MachineFigures& m = f.machine.figures;

@@ -128,14 +128,7 @@ class AsyncOffloader final : public Offloader {
   // that follows the cancellation goes nowhere.
   void expire(std::uint64_t now) {
     std::vector<Done> late;
-    for (auto it = queue_.begin(); it != queue_.end();) {
-      if (PoolLifecycle::past(it->deadline_ms, now)) {
-        late.push_back(std::move(it->done));
-        it = queue_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    PoolLifecycle::take_late(queue_, now, late);
     for (auto& r : running_) {
       if (!r.done || !PoolLifecycle::past(r.deadline_ms, now)) continue;
       late.push_back(std::move(r.done));

@@ -15,6 +15,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
+#include <vector>
 
 #include "offloader.hpp"
 #include "ticker.hpp"
@@ -34,6 +36,19 @@ class PoolLifecycle {
   std::uint64_t deadline() const;
   static bool past(std::uint64_t deadline_ms, std::uint64_t now_ms) {
     return deadline_ms != 0 && now_ms >= deadline_ms;
+  }
+  // Moves the jobs of `queue` (elements with deadline_ms and done) that are past their
+  // deadline out of it, their `done` onto `late`, in queue order.
+  template <class Queue>
+  static void take_late(Queue& queue, std::uint64_t now_ms, std::vector<Done>& late) {
+    for (auto it = queue.begin(); it != queue.end();) {
+      if (past(it->deadline_ms, now_ms)) {
+        late.push_back(std::move(it->done));
+        it = queue.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
   // Answers one job past its deadline (a 504 with the timeout in its reason) and counts it.
   void time_out(const Done& done);

@@ -358,14 +358,7 @@ class ProcessPool final : public Offloader {
   // one's worker is killed (the only way to stop a computation) and replaced.
   void expire(std::uint64_t now) {
     std::vector<Done> late;
-    for (auto it = queue_.begin(); it != queue_.end();) {
-      if (PoolLifecycle::past(it->deadline_ms, now)) {
-        late.push_back(std::move(it->done));
-        it = queue_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    PoolLifecycle::take_late(queue_, now, late);
     for (auto& w : workers_) {
       if (w.retired || !w.job || !PoolLifecycle::past(w.job->deadline_ms, now)) continue;
       late.push_back(std::move(w.job->done));

@@ -7,10 +7,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
+#include <utility>
+
+#include "flag_cpu_list.hpp"
 
 namespace offload {
 
@@ -55,43 +56,21 @@ std::string pin_this_thread(int cpu) {
   return set_affinity({cpu});
 }
 
+// The flags library's CPU list reader and writer (one for both programs), with this module's
+// way of saying no: an error text.
 std::string parse_cpu_list(std::string_view text, std::vector<int>& cpus) {
-  cpus.clear();
   const int count = cpu_count();
-  const std::string rule =
-      "must be a CPU list like 1 or 0-3,6 with CPUs from 0 to " + std::to_string(count - 1);
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    const auto dash = item.find('-');
-    int lo = 0, hi = 0;
-    const std::string_view a = item.substr(0, dash);
-    const std::string_view b = dash == std::string_view::npos ? a : item.substr(dash + 1);
-    if (a.empty() || b.empty() ||
-        std::from_chars(a.data(), a.data() + a.size(), lo).ptr != a.data() + a.size() ||
-        std::from_chars(b.data(), b.data() + b.size(), hi).ptr != b.data() + b.size() || lo < 0 ||
-        hi < lo || hi >= count)
-      return rule;
-    for (int cpu = lo; cpu <= hi; ++cpu) cpus.push_back(cpu);
+  auto parsed = flags::parse_cpu_list(text, count);
+  if (!parsed || parsed->empty()) {
+    cpus.clear();
+    return "must be a CPU list like 1 or 0-3,6 with CPUs from 0 to " + std::to_string(count - 1);
   }
-  if (cpus.empty()) return rule;
-  std::sort(cpus.begin(), cpus.end());
-  cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+  cpus = std::move(*parsed);
   return {};
 }
 
 std::string format_cpu_list(const std::vector<int>& cpus) {
-  std::string out;
-  for (std::size_t i = 0; i < cpus.size();) {
-    std::size_t j = i;
-    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
-    if (!out.empty()) out += ',';
-    out += std::to_string(cpus[i]);
-    if (j > i) out += "-" + std::to_string(cpus[j]);
-    i = j + 1;
-  }
-  return out;
+  return flags::format_cpu_list(cpus);
 }
 
 std::vector<int> cpus_except(int cpu) {
