@@ -8,15 +8,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "prom_text.hpp"
+
 namespace app {
 
 namespace {
 
 void metric(std::string& out, const char* name, const char* type, const char* help, double value) {
-  char line[320];
-  std::snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type,
-                name, value);
-  out += line;
+  offload::prom::single(out, name, type, help, value);
 }
 
 // Fields of /proc/self/stat after "pid (comm) ", 1-based as proc(5) numbers them from 3.

@@ -1,7 +1,9 @@
 #include "prom_text.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace offload::prom {
 
@@ -63,6 +65,15 @@ std::string escape_label_value(std::string_view value) {
   return out;
 }
 
+std::string format_value(double value) {
+  if (std::isnan(value)) return "NaN";  // the format's spellings, not printf's
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  char number[40];
+  std::snprintf(number, sizeof number, "%.15g", value);
+  if (std::strtod(number, nullptr) != value) std::snprintf(number, sizeof number, "%.17g", value);
+  return number;
+}
+
 std::string label_text(const Labels& labels) {
   std::string out;
   for (const auto& [name, value] : labels) {
@@ -94,9 +105,9 @@ void sample(std::string& out, const char* name, double value, const std::string&
     out += labels;
     out += '}';
   }
-  char number[40];
-  std::snprintf(number, sizeof number, " %.9g\n", value);
-  out += number;
+  out += ' ';
+  out += format_value(value);
+  out += '\n';
 }
 
 void single(std::string& out, const char* name, const char* type, const char* help, double value) {
@@ -134,9 +145,7 @@ void Histogram::render_series(std::string& out, const char* name, const std::str
     out += name;
     out += "_bucket{" + before_le + "le=\"" + bound + "\"} " + std::to_string(cumulative) + "\n";
   }
-  char line[64];
-  std::snprintf(line, sizeof line, " %.9g\n", sum_);
-  out += std::string(name) + "_sum" + own + line;
+  out += std::string(name) + "_sum" + own + " " + format_value(sum_) + "\n";
   out += std::string(name) + "_count" + own + " " + std::to_string(count_) + "\n";
 }
 

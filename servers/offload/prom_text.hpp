@@ -18,6 +18,9 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 // feed escaped, and any byte sequence that is not UTF-8 replaced by U+FFFD (Prometheus refuses
 // a whole scrape over one invalid label value).
 std::string escape_label_value(std::string_view value);
+// A sample's value, exact and short: the fewest digits (15, else 17) that read back as the same
+// double, so a counter of 1234567891 is not written 1.23456789e+09 and seem to stand still.
+std::string format_value(double value);
 // `k1="v1",k2="v2"` with the values escaped: no braces, "" for none.
 std::string label_text(const Labels& labels);
 

@@ -2,6 +2,7 @@
 // the fixed-window maximum, and the application's use of both.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "metrics.hpp"
@@ -61,6 +62,19 @@ TEST(PromText, WindowMaxCoversTheLastWindowOnly) {
   EXPECT_DOUBLE_EQ(w.max_over(kS, t0 + 30 * kS), 0.003);
   // A window longer than ten seconds is ten seconds.
   EXPECT_DOUBLE_EQ(w.max_over(60 * kS, t0 + 30 * kS), 0.003);
+}
+
+TEST(PromText, WholeNumbersAreWrittenExactly) {
+  std::string out;
+  offload::prom::sample(out, "c_total", 1234567891.0);
+  offload::prom::sample(out, "g", 0.25, "a=\"b\"");
+  offload::prom::sample(out, "z", -3);
+  offload::prom::sample(out, "t", 1764680000.125);
+  offload::prom::sample(out, "p", 0.1);
+  EXPECT_EQ(out, "c_total 1234567891\ng{a=\"b\"} 0.25\nz -3\nt 1764680000.125\np 0.1\n");
+  EXPECT_EQ(offload::prom::format_value(1.0 / 3), "0.33333333333333331");  // 17 digits, exact
+  EXPECT_EQ(offload::prom::format_value(std::nan("")), "NaN");
+  EXPECT_EQ(offload::prom::format_value(-1.0 / 0.0), "-Inf");
 }
 
 TEST(PromText, WindowMaxReadsTheSameForEveryReader) {
