@@ -104,13 +104,28 @@ struct WorkloadMetrics {
   std::vector<Gauge> gauges;
 };
 
+// A flag of a workload's own (--payload-bytes). offload-server lists it in --help after the
+// workload's name, reads it and its environment variable as it reads its own flags, refuses
+// a value `check` refuses (exit 2, whichever workload runs), and hands the text to configure()
+// in Settings under the flag's name without its dashes ("payload-bytes").
+struct WorkloadFlag {
+  const char* flag;        // "--payload-bytes"
+  const char* env;         // "PAYLOAD"; nullptr: no environment fallback
+  const char* value_name;  // "SIZE"
+  std::string help;        // what it sets, with its default
+  std::function<std::string(const std::string& text)> check;  // "" or the rule it breaks
+};
+
 class Workload {
  public:
   virtual ~Workload() = default;
   virtual std::string name() const = 0;  // as --workload spells it and the job frame carries it
 
   // The defaults suit a workload that needs no settings and no set-up.
-  // Reads the settings this workload uses. "" or the rule a value breaks.
+  // Its own flags (see WorkloadFlag), in --help's order.
+  virtual std::vector<WorkloadFlag> flags() const { return {}; }
+  // Reads the settings this workload uses, and checks them together. "" or the rule a value
+  // breaks (offload-server checks the chosen workload's when it reads its flags: exit 2).
   virtual std::string configure(const Settings&) { return {}; }
   // Server start, before any worker exists. "" or a one-line reason (the server exits 1).
   virtual std::string start(const ServerSide&) { return {}; }

@@ -7,8 +7,6 @@
 #include "flag_help.hpp"
 #include "flag_table.hpp"
 #include "flag_units.hpp"
-#include "gpg_home.hpp"
-#include "gpg_home_set.hpp"
 #include "strategy_registry.hpp"
 #include "workload_registry.hpp"
 
@@ -26,11 +24,6 @@ namespace app {
 namespace {
 
 using Option = flags::Option<Config>;
-
-// The gpg payload's bounds: the plaintext, its ciphertext and gpg's output are held in memory
-// and cached per size (workloads/gpg_size.hpp says the same).
-constexpr std::uint64_t kMinPayloadBytes = 1;
-constexpr std::uint64_t kMaxPayloadBytes = std::uint64_t{64} << 20;
 
 // The CPUs a list may name: every CPU of this machine, online or not (the workers' affinity
 // is set per thread and may name a CPU that comes online later).
@@ -58,18 +51,31 @@ std::function<std::string(const std::string&, Config&)> seconds(double Config::*
   return [=](const std::string& text, Config& c) { return flags::parse_seconds(text, c.*field); };
 }
 
-std::function<std::string(const std::string&, Config&)> size(std::size_t Config::*field) {
-  return [=](const std::string& text, Config& c) -> std::string {
-    std::string why;
-    const auto v = flags::parse_size(text, kMinPayloadBytes, kMaxPayloadBytes, &why);
-    if (!v) return "payload size '" + text + "' " + why;
-    c.*field = static_cast<std::size_t>(*v);
-    return {};
-  };
+// The workloads' own flags (workload.hpp's WorkloadFlag), after --workload, each help line
+// led by its workload's name: a value is checked whichever workload runs, and kept as text
+// for the workload's configure().
+std::vector<Option> with_workload_flags(std::vector<Option> table) {
+  std::vector<Option> own;
+  for (const auto& name : workloads::workload_names()) {
+    for (auto& f : workloads::make_workload(name)->flags()) {
+      own.push_back({f.flag, f.env, f.value_name, name + ": " + f.help,
+                     [setting = std::string(f.flag).substr(2), check = std::move(f.check)](
+                         const std::string& text, Config& c) -> std::string {
+                       if (std::string rule = check ? check(text) : ""; !rule.empty()) return rule;
+                       c.workload_flags[setting] = text;
+                       return {};
+                     }});
+    }
+  }
+  const auto after = std::find_if(table.begin(), table.end(), [](const Option& o) {
+    return std::string(o.flag) == "--workload";
+  });
+  table.insert(after == table.end() ? after : after + 1, own.begin(), own.end());
+  return table;
 }
 
 const std::vector<Option>& options() {
-  static const std::vector<Option> table = {
+  static const std::vector<Option> table = with_workload_flags({
       {"--strategy", "STRATEGY", "S",
        "where jobs run: " + offload::strategy_list(" | ") +
            " (default thread; --list-strategies describes them)",
@@ -108,31 +114,6 @@ const std::vector<Option>& options() {
        [](const std::string& t, Config& c) -> std::string {
          if (!workloads::make_workload(t)) return "must be " + workloads::workload_choices();
          c.workload = t;
-         return {};
-       }},
-      {"--payload-bytes", "PAYLOAD", "SIZE",
-       "gpg: payload GET / decrypts, e.g. 4k, 64k, 1m (default 64k)", size(&Config::payload_bytes)},
-      {"--max-payload-bytes", "MAX_PAYLOAD", "SIZE",
-       "gpg: largest payload a client may ask for with /?bytes= (default 16m)",
-       size(&Config::max_payload_bytes)},
-      {"--gpg-home", "GPG_HOME", "MODE",
-       "gpg: one GnuPG home for all workers, or one each: shared | per-worker (default shared)",
-       [](const std::string& t, Config& c) -> std::string {
-         if (!workloads::gpg::parse_home_mode(t)) return "must be shared or per-worker";
-         c.gpg_home = t;
-         return {};
-       }},
-      {"--gpg-key", "GPG_KEY", "TYPE", "gpg: key type, cv25519 | rsa3072 (default cv25519)",
-       [](const std::string& t, Config& c) -> std::string {
-         if (!workloads::gpg::parse_key_type(t)) return "must be cv25519 or rsa3072";
-         c.gpg_key = t;
-         return {};
-       }},
-      {"--allow-corrupt", nullptr, "0|1",
-       "testing only: let /?corrupt=1 decrypt a damaged ciphertext (default 0)",
-       [](const std::string& t, Config& c) -> std::string {
-         if (t != "0" && t != "1") return "must be 0 or 1";
-         c.allow_corrupt = t == "1";
          return {};
        }},
       {"--worker-nice", "WORKER_NICE", "N",
@@ -221,11 +202,18 @@ const std::vector<Option>& options() {
        "remote: times a job is published again when its worker dies holding it, then 502 "
        "(default 1)",
        integer(&Config::remote_retries, 0, 10)},
-  };
+  });
   return table;
 }
 
 }  // namespace
+
+workloads::Settings workload_settings(const Config& config) {
+  workloads::Settings settings = {{"fib", std::to_string(config.fib)},
+                                  {"max-n", std::to_string(config.max_n)}};
+  for (const auto& [name, text] : config.workload_flags) settings[name] = text;
+  return settings;
+}
 
 std::vector<FlagInfo> flags() {
   std::vector<FlagInfo> out;
@@ -277,9 +265,12 @@ ConfigResult parse_config(int argc, const char* const* argv, const EnvLookup& en
     return {ConfigStatus::error, "--min-workers " + std::to_string(config.min_workers) +
                                      ": must be at most --max-workers (" +
                                      std::to_string(config.max_workers) + ")"};
-  if (config.payload_bytes > config.max_payload_bytes)
-    return {ConfigStatus::error, "--payload-bytes: must be at most --max-payload-bytes (" +
-                                     std::to_string(config.max_payload_bytes) + ")"};
+  // Every workload reads its settings now, so that values wrong together (gpg: a payload past
+  // --max-payload-bytes) are a usage error too, whichever workload runs (as a wrong value is).
+  for (const auto& name : workloads::workload_names())
+    if (std::string err = workloads::make_workload(name)->configure(workload_settings(config));
+        !err.empty())
+      return {ConfigStatus::error, err};
   if (config.fib > config.max_n)
     return {ConfigStatus::error, "--fib " + std::to_string(config.fib) +
                                      ": must be at most --max-n (" + std::to_string(config.max_n) +

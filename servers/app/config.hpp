@@ -4,8 +4,11 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "workload.hpp"
 
 namespace app {
 
@@ -26,11 +29,9 @@ struct Config {
   std::size_t max_conns = 0;
   // The heavy job: fib(N), or decrypting a payload with GnuPG.
   std::string workload = "fib";  // a name in the workload registry (workload_registry.hpp)
-  std::size_t payload_bytes = 64 * 1024;
-  std::size_t max_payload_bytes = 16 * 1024 * 1024;  // largest ?bytes= a client may ask for
-  std::string gpg_home = "shared";                   // shared | per-worker
-  std::string gpg_key = "cv25519";                   // cv25519 | rsa3072
-  bool allow_corrupt = false;  // testing: ?corrupt=1 decrypts a damaged ciphertext
+  // The workloads' own flags that were given (--payload-bytes 4k), by name without dashes
+  // ("payload-bytes" -> "4k"), as typed: each workload reads its own in configure().
+  std::map<std::string, std::string> workload_flags;
   // Scheduling: can the loop get a core at once while jobs fill the others?
   int worker_nice = 0;
   std::string worker_policy = "normal";  // normal | batch | idle
@@ -64,6 +65,9 @@ struct FlagInfo {
   std::string value_name;  // "N"
 };
 std::vector<FlagInfo> flags();
+
+// What the workload's configure() is given: --fib and --max-n, and the workload flags given.
+workloads::Settings workload_settings(const Config& config);
 
 // What --max-conns is by default: the open-file limit the server will run under, less what the
 // listener, the pool's pipes and the workers need.

@@ -170,7 +170,7 @@ class Service {
   // The workload's settings and set-up (GnuPG homes, keys, payloads), before any worker
   // exists: worker threads then make their workers from it, worker processes rebuild it.
   bool start_workload() {
-    std::string err = workload_->configure(workload_settings());
+    std::string err = workload_->configure(workload_settings(config_));
     if (err.empty())
       err = workload_->start({strategy_.workers(config_.workers), strategy_.workload_in_server,
                               [](const std::string& line) {
@@ -179,17 +179,6 @@ class Service {
     if (err.empty()) return true;
     std::fprintf(stderr, "offload-server: %s\n", err.c_str());
     return false;
-  }
-
-  // The flags a workload may read, by name: each workload takes what it knows.
-  workloads::Settings workload_settings() const {
-    return {{"fib", std::to_string(config_.fib)},
-            {"max-n", std::to_string(config_.max_n)},
-            {"payload-bytes", std::to_string(config_.payload_bytes)},
-            {"max-payload-bytes", std::to_string(config_.max_payload_bytes)},
-            {"gpg-home", config_.gpg_home},
-            {"gpg-key", config_.gpg_key},
-            {"allow-corrupt", config_.allow_corrupt ? "1" : "0"}};
   }
 
   offload::PoolConfig pool_config() const {

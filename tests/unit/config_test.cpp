@@ -165,6 +165,12 @@ struct FlagCase {
   std::function<bool(const app::Config&)> took_effect;
 };
 
+// A workload flag's text as given, "" when it was not.
+std::string given(const app::Config& c, const std::string& name) {
+  const auto it = c.workload_flags.find(name);
+  return it == c.workload_flags.end() ? "" : it->second;
+}
+
 const std::map<std::string, FlagCase>& flag_cases() {
   using C = app::Config;
   static const std::map<std::string, FlagCase> cases = {
@@ -176,11 +182,14 @@ const std::map<std::string, FlagCase>& flag_cases() {
       {"--workers", {"3", [](const C& c) { return c.workers == 3u; }}},
       {"--max-queue", {"7", [](const C& c) { return c.max_queue == 7u; }}},
       {"--workload", {"gpg", [](const C& c) { return c.workload == "gpg"; }}},
-      {"--payload-bytes", {"4k", [](const C& c) { return c.payload_bytes == 4096u; }}},
-      {"--max-payload-bytes", {"32m", [](const C& c) { return c.max_payload_bytes == 32u << 20; }}},
-      {"--gpg-home", {"per-worker", [](const C& c) { return c.gpg_home == "per-worker"; }}},
-      {"--gpg-key", {"rsa3072", [](const C& c) { return c.gpg_key == "rsa3072"; }}},
-      {"--allow-corrupt", {"1", [](const C& c) { return c.allow_corrupt; }}},
+      // A workload's own flags reach it as typed, under their names without dashes.
+      {"--payload-bytes", {"4k", [](const C& c) { return given(c, "payload-bytes") == "4k"; }}},
+      {"--max-payload-bytes",
+       {"32m", [](const C& c) { return given(c, "max-payload-bytes") == "32m"; }}},
+      {"--gpg-home",
+       {"per-worker", [](const C& c) { return given(c, "gpg-home") == "per-worker"; }}},
+      {"--gpg-key", {"rsa3072", [](const C& c) { return given(c, "gpg-key") == "rsa3072"; }}},
+      {"--allow-corrupt", {"1", [](const C& c) { return given(c, "allow-corrupt") == "1"; }}},
       {"--worker-nice", {"-3", [](const C& c) { return c.worker_nice == -3; }}},
       {"--worker-policy", {"batch", [](const C& c) { return c.worker_policy == "batch"; }}},
       {"--loop-cpu", {"0", [](const C& c) { return c.loop_cpu == 0; }}},
@@ -281,11 +290,14 @@ TEST(Config, GpgWorkloadKnobs) {
                   "--gpg-key", "rsa3072"});
   ASSERT_EQ(p.result.status, app::ConfigStatus::ok) << p.result.message;
   EXPECT_EQ(p.config.workload, "gpg");
-  EXPECT_EQ(p.config.payload_bytes, 1u << 20);
-  EXPECT_EQ(p.config.gpg_home, "per-worker");
-  EXPECT_EQ(p.config.gpg_key, "rsa3072");
+  const auto settings = app::workload_settings(p.config);
+  EXPECT_EQ(settings.at("payload-bytes"), "1m");
+  EXPECT_EQ(settings.at("gpg-home"), "per-worker");
+  EXPECT_EQ(settings.at("gpg-key"), "rsa3072");
+  EXPECT_EQ(settings.at("fib"), "30");
+  EXPECT_EQ(settings.count("max-payload-bytes"), 0u) << "a flag not given is left to its workload";
   p = parse({}, {{"WORKLOAD", "gpg"}, {"PAYLOAD", "4k"}});
-  EXPECT_EQ(p.config.payload_bytes, 4096u);
+  EXPECT_EQ(app::workload_settings(p.config).at("payload-bytes"), "4k");
   for (const auto& args :
        std::vector<std::vector<std::string>>{{"--workload", "rsa"},
                                              {"--payload-bytes", "0"},

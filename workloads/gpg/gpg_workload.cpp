@@ -137,6 +137,33 @@ class GpgWorkload final : public Workload {
  public:
   std::string name() const override { return "gpg"; }
 
+  std::vector<WorkloadFlag> flags() const override {
+    const auto size = [](const std::string& text) {
+      std::string why;
+      return gpg::parse_payload_size(text, &why) ? std::string() : why;
+    };
+    return {
+        {"--payload-bytes", "PAYLOAD", "SIZE",
+         "payload GET / decrypts, e.g. 4k, 64k, 1m (default 64k)", size},
+        {"--max-payload-bytes", "MAX_PAYLOAD", "SIZE",
+         "largest payload a client may ask for with /?bytes= (default 16m)", size},
+        {"--gpg-home", "GPG_HOME", "MODE",
+         "one GnuPG home for all workers, or one each: shared | per-worker (default shared)",
+         [](const std::string& t) {
+           return gpg::parse_home_mode(t) ? std::string() : "must be shared or per-worker";
+         }},
+        {"--gpg-key", "GPG_KEY", "TYPE", "key type, cv25519 | rsa3072 (default cv25519)",
+         [](const std::string& t) {
+           return gpg::parse_key_type(t) ? std::string() : "must be cv25519 or rsa3072";
+         }},
+        {"--allow-corrupt", nullptr, "0|1",
+         "testing only: let /?corrupt=1 decrypt a damaged ciphertext (default 0)",
+         [](const std::string& t) {
+           return t == "0" || t == "1" ? std::string() : "must be 0 or 1";
+         }},
+    };
+  }
+
   std::string configure(const Settings& settings) override {
     std::string err;
     const auto size = [&](const char* flag, std::size_t& out) {
@@ -149,6 +176,9 @@ class GpgWorkload final : public Workload {
     };
     if (!size("payload-bytes", payload_bytes_) || !size("max-payload-bytes", max_payload_bytes_))
       return err;
+    if (payload_bytes_ > max_payload_bytes_)
+      return "--payload-bytes: must be at most --max-payload-bytes (" +
+             std::to_string(max_payload_bytes_) + ")";
     home_mode_ = setting(settings, "gpg-home", home_mode_);
     key_ = setting(settings, "gpg-key", key_);
     allow_corrupt_ = setting(settings, "allow-corrupt", "0") == "1";
