@@ -667,10 +667,11 @@ INSTANTIATE_TEST_SUITE_P(Pools, JobTimeout, ::testing::ValuesIn(with_knob("job-t
 TEST_P(JobTimeout, SlowJobGets504AndTheServerGoesOn) {
   auto server = start(GetParam(), {"--job-timeout", "0.5", "--max-n", "60"});
   const int port = server->port();
-  // fib(43) runs well past 0.5 s even on a fast machine, yet ends within seconds (a thread
-  // cannot be stopped; a worker process is killed, so any size will do).
+  // fib(45) runs about 2 s here (fib(43) took 0.8 s: too near the 0.5 s timeout for a faster
+  // machine), yet ends within seconds (a thread cannot be stopped; a worker process is killed,
+  // so any size will do).
   const bool processes = !strategy(GetParam()).workload_in_server;
-  const auto r = roundtrip(port, get_request(processes ? "/?n=55" : "/?n=43"), 20s);
+  const auto r = roundtrip(port, get_request(processes ? "/?n=55" : "/?n=45"), 20s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 504);
   EXPECT_NE(r->body.find("job timeout"), std::string::npos) << r->body;

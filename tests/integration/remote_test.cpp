@@ -33,10 +33,13 @@ using testsupport::get_request;
 using testsupport::roundtrip;
 using testsupport::ServerProcess;
 
-// fib(41) runs about a second here: long enough to kill its worker mid-job after the server
-// has seen the worker take it, short enough to run again elsewhere.
-const std::string kLongJob = "/?n=41";
-const std::string kLongAnswer = "answer is >>> 165580141\n";
+// fib(45), the largest a client may ask for by default: about 2 s here in the release build
+// (4 s under ASan), long enough to kill its worker mid-job after the server has seen the worker
+// take it, and far past the 0.3 s job timeout a test sets, on a machine several times faster
+// (fib(41), used before, took 0.32 s here: a race with that timeout), yet short enough to run
+// again elsewhere.
+const std::string kLongJob = "/?n=45";
+const std::string kLongAnswer = "answer is >>> 1134903170\n";
 
 class RemoteStrategy : public ::testing::Test {
  protected:
