@@ -37,8 +37,12 @@ http::Response answer_for(const offload::JobOutcome& outcome) {
 }  // namespace
 
 Router::Router(const workloads::Workload& workload, offload::Offloader& offloader, Metrics& metrics,
-               std::function<ServerFacts()> facts)
-    : workload_(workload), offloader_(offloader), metrics_(metrics), facts_(std::move(facts)) {}
+               std::function<ServerFacts()> facts, LoopJobNote* loop_job)
+    : workload_(workload),
+      offloader_(offloader),
+      metrics_(metrics),
+      facts_(std::move(facts)),
+      loop_job_(loop_job) {}
 
 void Router::answered_by_front_end(int status) {
   metrics_.count_request(Endpoint::front_end, status);
@@ -106,6 +110,7 @@ std::optional<http::Response> Router::heavy(const http::Request& request,
     return http::error_response(400, err);
   }
   const std::uint64_t submitted_ns = uv_hrtime();
+  if (loop_job_ != nullptr) loop_job_->set(job->describe());
   const auto admission = offloader_.submit(
       std::move(job), [this, later, submitted_ns, parsed_ns](offload::JobOutcome outcome) {
         const bool done = outcome.status == offload::JobStatus::done;
@@ -124,6 +129,7 @@ std::optional<http::Response> Router::heavy(const http::Request& request,
         const std::uint64_t handed_ns = answered(Endpoint::root, status, parsed_ns);
         if (done && timing.started_ns != 0) observe_parts(timing, handed_ns);
       });
+  if (loop_job_ != nullptr) loop_job_->set({});
   if (admission == offload::Admission::full) {
     metrics_.count_rejected_job();
     answered(Endpoint::root, 503, parsed_ns);

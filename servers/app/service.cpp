@@ -125,7 +125,9 @@ class Service {
       teardown();
       return 1;
     }
-    router_.emplace(*workload_, *offloader_, metrics_, [this] { return facts(); });
+    router_.emplace(
+        *workload_, *offloader_, metrics_, [this] { return facts(); },
+        strategy_.runs_on_loop() ? &loop_job_ : nullptr);
     http::ServerOptions options;
     options.idle_timeout_ms = to_ms(config_.idle_timeout_s);
     options.header_timeout_ms = to_ms(config_.header_timeout_s);
@@ -334,8 +336,9 @@ class Service {
   // The watchdog's deadline passed with the loop still in a job (an inline job holds it): the
   // loop's thread is inside that job and touches nothing else, so the homes can go.
   void abandon_from_watchdog() {
-    std::fprintf(stderr, "offload-server: abandoned the job running on the event loop (%s)\n",
-                 strategy_.name.c_str());
+    const std::string job = loop_job_.get();
+    std::fprintf(stderr, "offload-server: abandoned the job running on the event loop (%s%s%s)\n",
+                 strategy_.name.c_str(), job.empty() ? "" : ": ", job.c_str());
     workload_->stop();
   }
 
@@ -391,6 +394,7 @@ class Service {
   std::string workers_refused_;        // the workers' knobs, tried at start
   std::string effective_worker_cpus_;  // what workers are pinned to ("" when not)
   std::unique_ptr<offload::Offloader> offloader_;
+  LoopJobNote loop_job_;  // the job an inline strategy's loop is in: the watchdog names it
   std::optional<Router> router_;
   std::optional<http::Server> server_;
   std::optional<LoopLagProbe> lag_probe_;
