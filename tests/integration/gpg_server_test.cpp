@@ -7,14 +7,18 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "gpg_payload.hpp"
 #include "gpg_sha256.hpp"
+#include "proc_files.hpp"
 #include "raw_http.hpp"
 #include "server_process.hpp"
 #include "strategy_registry.hpp"
@@ -46,13 +50,23 @@ std::vector<std::string> homes_of(const ServerProcess& server) {
 
 // gpg-agent processes started for `home` (their command line names the home).
 int agents_for(const std::string& home) {
-  int n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream cmdline(entry.path() / "cmdline");
-    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    if (args.find("gpg-agent") != std::string::npos && args.find(home) != std::string::npos) ++n;
+  return testsupport::count_processes("gpg-agent", home);
+}
+
+// Polls `count` every 20 ms (10 s at most) until it has stayed 0 for 200 ms; its last value.
+// GPGME's spawn forks twice and returns before the grandchild execs gpg, so the gpg of an
+// operation cancelled at once can appear after a first 0 (it finds its pipes closed and ends).
+int settles_at_zero(const std::function<int()>& count) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  int zeros = 0;
+  int last = count();
+  while (std::chrono::steady_clock::now() < deadline) {
+    zeros = last == 0 ? zeros + 1 : 0;
+    if (zeros > 10) return 0;
+    std::this_thread::sleep_for(20ms);
+    last = count();
   }
-  return n;
+  return last;
 }
 
 class GpgServer : public ::testing::TestWithParam<std::string> {};
@@ -160,15 +174,15 @@ TEST(GpgServer, BadPayloadSizeIsExitCode2) {
 // Voluntary context switches of the gpg-agent serving `home`, over all its threads: each
 // decryption wakes it many times, an idle agent hardly ever. -1 when there is no agent.
 long agent_wakeups(const std::string& home) {
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream cmdline(entry.path() / "cmdline");
-    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    if (args.find("gpg-agent") == std::string::npos || args.find(home) == std::string::npos)
+  for (const auto& p : testsupport::processes()) {
+    if (p.state == 'Z' || testsupport::program_of(p.cmdline) != "gpg-agent" ||
+        p.cmdline.find(home) == std::string::npos)
       continue;
     long total = 0;
     std::error_code ec;
-    for (const auto& task : std::filesystem::directory_iterator(entry.path() / "task", ec)) {
-      std::ifstream status(task.path() / "status");
+    const auto tasks = std::filesystem::path("/proc") / std::to_string(p.pid) / "task";
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+      std::istringstream status(testsupport::read_proc(task.path() / "status"));
       for (std::string line; std::getline(status, line);)
         if (line.rfind("voluntary_ctxt_switches:", 0) == 0) total += std::stol(line.substr(24));
     }
@@ -225,15 +239,7 @@ namespace {
 
 // gpg processes (not agents) whose command line names `home`.
 int gpgs_in(const std::string& home) {
-  int n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream cmdline(entry.path() / "cmdline");
-    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    const std::string program =
-        std::filesystem::path(args.substr(0, args.find('\0'))).filename().string();
-    if (program == "gpg" && args.find(home) != std::string::npos) ++n;
-  }
-  return n;
+  return testsupport::count_processes("gpg", home);
 }
 
 // The strategies that run only workloads waiting on other processes (async): gpg drives them.
@@ -296,8 +302,8 @@ TEST_P(AsyncGpg, ATimedOutDecryptionIsCancelledAndItsGpgEnds) {
   const auto r = roundtrip(port, get_request("/"), 30s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 504) << r->body;
-  for (int i = 0; i < 500 && gpgs_in(homes.front()) > 0; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(gpgs_in(homes.front()), 0) << "the cancelled gpg is gone";
+  EXPECT_EQ(settles_at_zero([&] { return gpgs_in(homes.front()); }), 0)
+      << "the cancelled gpg is gone";
   EXPECT_EQ(metric(port, "offload_jobs_timed_out_total"), 1);
   const auto hi = roundtrip(port, get_request("/hi"), 10s);
   ASSERT_TRUE(hi);
@@ -326,10 +332,8 @@ TEST_P(AsyncGpg, ShutdownWithDecryptionsInFlightLeavesNothing) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << server.stderr_text();
   for (const auto& home : homes) {
     EXPECT_FALSE(std::filesystem::exists(home)) << home;
-    for (int i = 0; i < 200 && (agents_for(home) > 0 || gpgs_in(home) > 0); ++i)
-      std::this_thread::sleep_for(20ms);
-    EXPECT_EQ(agents_for(home), 0) << home;
-    EXPECT_EQ(gpgs_in(home), 0) << home;
+    EXPECT_EQ(settles_at_zero([&] { return agents_for(home); }), 0) << home;
+    EXPECT_EQ(settles_at_zero([&] { return gpgs_in(home); }), 0) << home;
   }
 }
 

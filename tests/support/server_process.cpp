@@ -2,6 +2,8 @@
 // time, and /proc lookups. Processes are stopped by pid, never by name.
 #include "server_process.hpp"
 
+#include "proc_files.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -175,31 +177,16 @@ RunResult promtool_check(const std::string& exposition) {
 
 std::vector<pid_t> child_pids(pid_t pid) {
   std::vector<pid_t> children;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    // pid (comm) state ppid ...: comm may hold spaces, so parse after the last ')'.
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == pid) children.push_back(static_cast<pid_t>(std::stoi(name)));
-  }
+  for (const auto& p : processes())
+    if (p.ppid == pid) children.push_back(p.pid);
   return children;
 }
 
 bool process_alive(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+  const std::string stat = read_proc("/proc/" + std::to_string(pid) + "/stat");
+  // pid (comm) state ...: comm may hold spaces and parentheses, so read after the last ')'.
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
 
 }  // namespace testsupport

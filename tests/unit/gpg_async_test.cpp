@@ -17,6 +17,7 @@
 #include "gpg_ciphertext_cache.hpp"
 #include "gpg_home.hpp"
 #include "gpg_payload.hpp"
+#include "proc_files.hpp"
 #include "uv_loop_io.hpp"
 
 namespace gpg = workloads::gpg;
@@ -25,17 +26,7 @@ namespace {
 
 // Live gpg processes (not the home's agent) whose command line names `home`.
 int gpg_processes_in(const std::string& home) {
-  int found = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string program =
-        std::filesystem::path(cmdline.substr(0, cmdline.find('\0'))).filename();
-    if (program == "gpg" && cmdline.find(home) != std::string::npos) ++found;
-  }
-  return found;
+  return testsupport::count_processes("gpg", home);
 }
 
 class AsyncDecryptTest : public testing::Test {
@@ -136,8 +127,14 @@ TEST_F(AsyncDecryptTest, ADamagedCiphertextFailsWithGpgmesReason) {
 TEST_F(AsyncDecryptTest, CancelledEndsWithNoGpgLeft) {
   Run run;
   start(run, ciphertext(16 << 20));  // long enough to be cancelled mid-way
-  // Let it get going: a few turns of the loop, gpg is running.
-  for (int i = 0; i < 20 && !run.result; ++i) uv_run(&loop_, UV_RUN_NOWAIT);
+  // Let it get going until its gpg runs. GPGME's spawn forks twice and returns before the
+  // grandchild execs gpg: cancelled earlier, a gpg could appear after the check below.
+  const auto started = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!run.result && gpg_processes_in(home_->path()) == 0 &&
+         std::chrono::steady_clock::now() < started)
+    uv_run(&loop_, UV_RUN_NOWAIT);
+  ASSERT_FALSE(run.result) << "finished before it could be cancelled";
+  ASSERT_EQ(gpg_processes_in(home_->path()), 1) << "its gpg never started";
   run.op->cancel();
   uv_run(&loop_, UV_RUN_DEFAULT);
   ASSERT_TRUE(run.result);

@@ -20,6 +20,7 @@
 #include "gpg_sha256.hpp"
 #include "gpg_size.hpp"
 #include "gpg_spawn_probe.hpp"
+#include "proc_files.hpp"
 
 namespace gpg = workloads::gpg;
 
@@ -37,19 +38,9 @@ std::string expected_answer(std::size_t bytes) {
 // cleanup test does not only trust the function it checks.
 std::vector<std::string> processes_mentioning(const std::string& path) {
   std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::ifstream stat_in(entry.path() / "stat");
-    std::string stat;
-    std::getline(stat_in, stat);
-    const auto paren = stat.rfind(')');
-    const bool zombie =
-        paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
-    if (!zombie && cmdline.find(path) != std::string::npos) found.push_back(name + " " + cmdline);
-  }
+  for (const auto& p : testsupport::processes())
+    if (p.state != 'Z' && p.cmdline.find(path) != std::string::npos)
+      found.push_back(std::to_string(p.pid) + " " + p.cmdline);
   return found;
 }
 
