@@ -47,6 +47,23 @@ constexpr std::uint64_t kStopGraceMs = 500;
 // before it ends the process itself; after a second signal it waits kStopGraceMs.
 constexpr std::uint64_t kWatchdogMs = 1000;
 
+// Watchers of SIGINT and SIGTERM on a loop of their own that is never run nor closed (see
+// Service::stop_watchdog). libuv's signal handler writes each signal to that loop's pipe,
+// which nobody reads; past its capacity further ones are dropped.
+struct LateSignalSink {
+  LateSignalSink() {
+    uv_loop_init(&loop);
+    for (auto [watcher, signum] : {std::pair{&sigint, SIGINT}, {&sigterm, SIGTERM}}) {
+      uv_signal_init(&loop, watcher);
+      uv_signal_start(
+          watcher, [](uv_signal_t*, int) {}, signum);
+    }
+  }
+  uv_loop_t loop;
+  uv_signal_t sigint;
+  uv_signal_t sigterm;
+};
+
 std::string format_seconds(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", seconds);
@@ -342,18 +359,16 @@ class Service {
     workload_->stop();
   }
 
-  // Closing the watchdog's signal watchers restores the signals' default action: ignore them
-  // again before anything else, blocked meanwhile so that none slips through in between.
+  // From here on a SIGINT or SIGTERM (a second Ctrl-C) must not end the process, which is
+  // leaving cleanly. libuv gives a signal back its default action (end the process) when the
+  // last watcher of it closes, and any thread that does not block it (a pool's, a client
+  // library's) could take one in that moment; blocking it in this thread and ignoring it after
+  // left that window open (seen: exit by SIGTERM under load). So watchers that are never
+  // closed, on a loop that never runs, hold both signals to the end: when the watchdog's close,
+  // libuv's handler stays and a late signal goes, unread, to that loop's pipe.
   void stop_watchdog() {
-    sigset_t stop_signals, before;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
+    static LateSignalSink sink;  // one per process, kept to its end
     watchdog_.reset();
-    std::signal(SIGINT, SIG_IGN);
-    std::signal(SIGTERM, SIG_IGN);
-    pthread_sigmask(SIG_SETMASK, &before, nullptr);
   }
 
   // After the loop: every worker has stopped, so nothing of the workload runs any more (no
