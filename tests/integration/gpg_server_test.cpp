@@ -18,6 +18,7 @@
 
 #include "gpg_payload.hpp"
 #include "gpg_sha256.hpp"
+#include "poll.hpp"
 #include "proc_files.hpp"
 #include "raw_http.hpp"
 #include "server_process.hpp"
@@ -53,20 +54,13 @@ int agents_for(const std::string& home) {
   return testsupport::count_processes("gpg-agent", home);
 }
 
-// Polls `count` every 20 ms (10 s at most) until it has stayed 0 for 200 ms; its last value.
-// GPGME's spawn forks twice and returns before the grandchild execs gpg, so the gpg of an
-// operation cancelled at once can appear after a first 0 (it finds its pipes closed and ends).
+// `count` once it has stayed 0 for 200 ms (10 s at most), else its last value. GPGME's spawn
+// forks twice and returns before the grandchild execs gpg, so the gpg of an operation
+// cancelled at once can appear after a first 0 (it finds its pipes closed and ends).
 int settles_at_zero(const std::function<int()>& count) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  int zeros = 0;
-  int last = count();
-  while (std::chrono::steady_clock::now() < deadline) {
-    zeros = last == 0 ? zeros + 1 : 0;
-    if (zeros > 10) return 0;
-    std::this_thread::sleep_for(20ms);
-    last = count();
-  }
-  return last;
+  int zeros = 0;  // polls in a row (20 ms apart) that found none
+  testsupport::wait_until([&] { return (zeros = count() == 0 ? zeros + 1 : 0) > 10; }, 10s);
+  return count();
 }
 
 class GpgServer : public ::testing::TestWithParam<std::string> {};

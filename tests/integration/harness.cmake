@@ -8,7 +8,8 @@ add_library(harness_test_support STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/../support/harness_background.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/../support/stall_injector.cpp)
 target_include_directories(harness_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/../support)
-target_link_libraries(harness_test_support PUBLIC Threads::Threads PRIVATE offload_warnings)
+target_link_libraries(harness_test_support PUBLIC test_support Threads::Threads
+  PRIVATE offload_warnings)
 
 add_executable(harness_timing_tests harness_timing_test.cpp harness_stall_test.cpp
   harness_validity_test.cpp)

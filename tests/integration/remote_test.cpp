@@ -18,6 +18,7 @@
 
 #include "embedded_broker.hpp"
 #include "nats_client.hpp"
+#include "poll.hpp"
 #include "proc_files.hpp"
 #include "raw_http.hpp"
 #include "remote_protocol.hpp"
@@ -174,21 +175,16 @@ TEST(RemoteEmbedded, APrivateBrokerThatDiesIsStartedAgainAndJobsFlowOnceMore) {
   ASSERT_TRUE(std::filesystem::exists(dir)) << dir;
   ::kill(first, SIGKILL);
   // /hi answers throughout; `/` gets 503 while the broker is away, then 200 again.
-  bool served_again = false;
-  std::map<int, int> statuses;
-  const auto deadline = Clock::now() + 30s;
-  while (!served_again && Clock::now() < deadline) {
-    const auto hi = roundtrip(port, get_request("/hi"), 2s);
-    ASSERT_TRUE(hi && hi->status == 200) << "/hi must answer while the broker is away";
-    const auto r = roundtrip(port, get_request("/"), 5s);
-    ASSERT_TRUE(r);
-    ++statuses[r->status];
-    served_again = r->status == 200 && r->body == "answer is >>> 6765\n";
-    if (!served_again) {
-      EXPECT_EQ(r->status, 503) << r->body;
-      std::this_thread::sleep_for(20ms);  // a poll interval under the deadline above
-    }
-  }
+  const bool served_again = testsupport::wait_until(
+      [&] {
+        const auto hi = roundtrip(port, get_request("/hi"), 2s);
+        EXPECT_TRUE(hi && hi->status == 200) << "/hi must answer while the broker is away";
+        const auto r = roundtrip(port, get_request("/"), 5s);
+        if (r && r->status == 200 && r->body == "answer is >>> 6765\n") return true;
+        EXPECT_TRUE(r && r->status == 503) << (r ? r->body : "no answer");
+        return false;
+      },
+      30s);
   ASSERT_TRUE(served_again) << "jobs never flowed again after the broker was killed";
   const std::string m = remotetest::metrics(port);
   EXPECT_EQ(testsupport::sample(m, "offload_remote_broker_restarts_total"), 1) << m;
@@ -375,14 +371,14 @@ TEST_F(RemoteStrategy, AnyWorkerIdFromTheNetworkLeavesTheExpositionValid) {
   beat.concurrency = 1;
   beat.busy = 1;
   // Sent until the server counts it: one sent before the server subscribed is not delivered.
-  const auto deadline = Clock::now() + 20s;
-  while (Clock::now() < deadline &&
-         testsupport::sample(remotetest::metrics(s->port()), "offload_remote_workers") != 1) {
-    ASSERT_EQ(offload::natsc::publish(peer.get(), offload::remote::heartbeat_subject("fib"), "", "",
-                                      offload::remote::heartbeat_headers(beat)),
-              NATS_OK);
-    std::this_thread::sleep_for(50ms);  // a poll interval under the deadline above
-  }
+  testsupport::wait_until(
+      [&] {
+        EXPECT_EQ(offload::natsc::publish(peer.get(), offload::remote::heartbeat_subject("fib"), "",
+                                          "", offload::remote::heartbeat_headers(beat)),
+                  NATS_OK);
+        return testsupport::sample(remotetest::metrics(s->port()), "offload_remote_workers") == 1;
+      },
+      20s);
   const std::string m = remotetest::metrics(s->port());
   EXPECT_EQ(testsupport::sample(m, "offload_remote_workers"), 1) << m;
   EXPECT_EQ(testsupport::sample(
@@ -497,13 +493,13 @@ TEST_F(RemoteStrategy, BrokerAwayIs503ThenTheServerReconnects) {
   // still within its liveness limit (the broker was away for a moment), so the server may count
   // it before it has subscribed again: until then a job is answered 503 (no responders).
   std::optional<testsupport::Reply> back;
-  const auto deadline = Clock::now() + 20s;
-  while (Clock::now() < deadline) {
-    back = roundtrip(s.port(), get_request("/"));
-    ASSERT_TRUE(back);
-    if (back->status != 503) break;
-    std::this_thread::sleep_for(20ms);  // a poll interval under the deadline above
-  }
+  testsupport::wait_until(
+      [&] {
+        back = roundtrip(s.port(), get_request("/"));
+        return !back || back->status != 503;
+      },
+      20s);
+  ASSERT_TRUE(back);
   EXPECT_EQ(back->status, 200) << back->body;
   EXPECT_EQ(back->body, "answer is >>> 6765\n");
 }

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "poll.hpp"  // wait_until, which the harness tests use with these
+
 namespace testsupport {
 
 class BackgroundProgram {
@@ -32,10 +34,6 @@ class BackgroundProgram {
   bool reaped_ = false;
   std::string output_path_;
 };
-
-// Polls `ready` every 20 ms until it returns true or `timeout` passes (a readiness check,
-// not a sleep: it returns as soon as the condition holds).
-bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds timeout);
 
 // A wait status as an exit code; -1 when the program did not exit (a signal ended it).
 int exit_code(int status);
